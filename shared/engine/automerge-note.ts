@@ -1,0 +1,274 @@
+import * as A from '@automerge/automerge'
+import type { LinkId } from '../ids'
+import { hashString } from '../util/hash'
+import type { VersionVector } from '../vv/version-vector'
+import { NoteEvents } from './note-events'
+import {
+  SyncMessageError,
+  type DocChange,
+  type DocSync,
+  type NoteDoc,
+  type NoteDocOptions,
+  type Origin,
+} from './types'
+
+export interface NoteShape {
+  title: string
+  body: string
+}
+
+/**
+ * Every replica starts from the same genesis change (fixed actor, time 0), so its hash is equal
+ * everywhere: replicas that create a note independently share one `body` text object instead of
+ * two conflicting ones, and no text is ever seeded twice.
+ */
+export const GENESIS_ACTOR = '00'.repeat(16)
+let genesisBytes: Uint8Array | null = null
+
+function genesis(): Uint8Array {
+  if (!genesisBytes) {
+    const doc = A.change(A.init<NoteShape>({ actor: GENESIS_ACTOR }), { time: 0 }, (d) => {
+      d.title = ''
+      d.body = ''
+    })
+    genesisBytes = A.save(doc)
+  }
+  return genesisBytes
+}
+
+function actorFromSeed(seed: number): string {
+  return (seed >>> 0 || 1).toString(16).padStart(8, '0').repeat(4)
+}
+
+const hexToBytes = (hex: string): Uint8Array =>
+  Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16))
+const bytesToHex = (b: Uint8Array): string =>
+  Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+const HASH_BYTES = 32
+
+export function encodeHeads(heads: readonly string[]): Uint8Array {
+  return hexToBytes(heads.join(''))
+}
+
+export function decodeHeads(bytes: Uint8Array): string[] {
+  if (bytes.length % HASH_BYTES !== 0)
+    throw new SyncMessageError('Automerge heads must be whole 32-byte hashes')
+  const out: string[] = []
+  for (let i = 0; i < bytes.length; i += HASH_BYTES)
+    out.push(bytesToHex(bytes.subarray(i, i + HASH_BYTES)))
+  return out
+}
+
+export class AutomergeNote implements NoteDoc {
+  readonly engine = 'automerge' as const
+  readonly id
+  readonly replica
+  readonly actor: string
+  private doc: A.Doc<NoteShape>
+  private readonly events
+  private readonly vv: Record<string, number> = {}
+  private draft: NoteShape | null = null
+  private summary = ''
+
+  constructor(opts: NoteDocOptions) {
+    this.id = opts.id
+    this.replica = opts.replica
+    this.events = new NoteEvents(opts.id, opts.replica)
+    this.actor =
+      opts.actorSeed !== undefined ? actorFromSeed(opts.actorSeed) : A.getActorId(A.init())
+    this.doc = A.load<NoteShape>(genesis(), { actor: this.actor })
+  }
+
+  /** The current immutable document, for bindings that read Automerge directly. */
+  get current(): A.Doc<NoteShape> {
+    return this.doc
+  }
+
+  title(): string {
+    return this.doc.title ?? ''
+  }
+
+  text(): string {
+    return this.doc.body ?? ''
+  }
+
+  insert(pos: number, text: string): void {
+    if (text.length === 0) return
+    this.summary += text
+    this.edit((d) => A.splice(d, ['body'], pos, 0, text))
+  }
+
+  delete(pos: number, len: number): void {
+    if (len > 0) this.edit((d) => A.splice(d, ['body'], pos, len))
+  }
+
+  setTitle(title: string): void {
+    this.edit((d) => {
+      d.title = title
+    })
+  }
+
+  transact(fn: () => void): void {
+    if (this.draft) return fn()
+    this.commit((d) => {
+      this.draft = d
+      try {
+        fn()
+      } finally {
+        this.draft = null
+      }
+    })
+  }
+
+  private edit(fn: (d: NoteShape) => void): void {
+    if (this.draft) fn(this.draft)
+    else this.commit(fn)
+  }
+
+  private commit(fn: (d: NoteShape) => void): void {
+    const wantsCausal = this.events.wantsCausal
+    const deps = wantsCausal ? { ...this.vv } : null
+    const before = this.doc
+    this.doc = A.change(this.doc, fn)
+    if (this.doc === before) return
+    const counter = (this.vv[this.actor] ?? 0) + 1
+    this.vv[this.actor] = counter
+    const change =
+      this.events.changes.size > 0 || wantsCausal ? A.getLastLocalChange(this.doc) : undefined
+    if (deps) {
+      const dot = { actor: this.actor, counter }
+      this.events.commit(dot, deps, { ...this.vv }, change?.length ?? 0, this.summary, this.held())
+    }
+    this.summary = ''
+    if (change) this.events.changes.emit({ origin: 'local', update: () => change })
+  }
+
+  /** Runs a remote apply; updates the version vector and reports one change and causal event. */
+  private applyRemote(origin: LinkId | 'load', bytes: number, fn: () => A.Doc<NoteShape>): void {
+    const beforeHeads = A.getHeads(this.doc)
+    const heldBefore = this.held()
+    const deps = this.events.wantsCausal ? { ...this.vv } : null
+    this.doc = fn()
+    const held = this.held()
+    const changed = !sameHeads(beforeHeads, A.getHeads(this.doc))
+    if (changed) {
+      for (const meta of A.getChangesMetaSince(this.doc, beforeHeads)) {
+        if (meta.actor !== GENESIS_ACTOR && (this.vv[meta.actor] ?? 0) < meta.seq)
+          this.vv[meta.actor] = meta.seq
+      }
+    }
+    if (deps && (changed || held !== heldBefore)) {
+      this.events.apply(origin === 'load' ? null : origin, deps, { ...this.vv }, bytes, held)
+    }
+    if (changed && this.events.changes.size > 0) {
+      const update = A.saveSince(this.doc, beforeHeads)
+      this.events.changes.emit({ origin, update: () => update })
+    }
+  }
+
+  version(): VersionVector {
+    return { ...this.vv }
+  }
+
+  heads(): string[] {
+    return A.getHeads(this.doc)
+  }
+
+  digest(): string {
+    return hashString([...A.getHeads(this.doc)].sort().join(','))
+  }
+
+  held(): number {
+    return A.getMissingDeps(this.doc, []).length
+  }
+
+  encodeState(): Uint8Array {
+    return A.save(this.doc)
+  }
+
+  encodeVersion(): Uint8Array {
+    return encodeHeads(A.getHeads(this.doc))
+  }
+
+  encodeDiff(peerVersion: Uint8Array): Uint8Array {
+    const known = decodeHeads(peerVersion).filter((h) => A.hasHeads(this.doc, [h]))
+    return A.saveSince(this.doc, known)
+  }
+
+  applyUpdate(update: Uint8Array, origin: Origin): void {
+    this.applyRemote(origin === 'local' ? 'load' : origin, update.length, () =>
+      A.loadIncremental(this.doc, update),
+    )
+  }
+
+  /** One Automerge sync round on a link: apply the message, return the new sync state. */
+  receiveSync(link: LinkId, state: A.SyncState, message: Uint8Array): A.SyncState {
+    let next = state
+    this.applyRemote(link, message.length, () => {
+      const [doc, s] = A.receiveSyncMessage(this.doc, state, message)
+      next = s
+      return doc
+    })
+    return next
+  }
+
+  generateSync(state: A.SyncState): [A.SyncState, Uint8Array | null] {
+    return A.generateSyncMessage(this.doc, state)
+  }
+
+  createSync(link: LinkId): DocSync {
+    return new AutomergeSync(this, link)
+  }
+
+  onChange(listener: (change: DocChange) => void) {
+    return this.events.onChange(listener)
+  }
+
+  onCausal(listener: Parameters<NoteEvents['onCausal']>[0]) {
+    return this.events.onCausal(listener)
+  }
+
+  destroy(): void {
+    A.free(this.doc)
+  }
+}
+
+function sameHeads(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((h, i) => h === b[i])
+}
+
+/** Automerge's own sync protocol on one link, with one `SyncState` per peer. */
+class AutomergeSync implements DocSync {
+  private state = A.initSyncState()
+
+  constructor(
+    private readonly note: AutomergeNote,
+    private readonly link: LinkId,
+  ) {}
+
+  start(): Uint8Array[] {
+    return this.poll()
+  }
+
+  receive(message: Uint8Array): Uint8Array[] {
+    try {
+      this.state = this.note.receiveSync(this.link, this.state, message)
+    } catch (err) {
+      throw new SyncMessageError(`malformed Automerge sync message: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
+    return this.poll()
+  }
+
+  afterChange(change: DocChange): Uint8Array[] {
+    // A change from this link is answered by `receive` itself.
+    return change.origin === this.link ? [] : this.poll()
+  }
+
+  private poll(): Uint8Array[] {
+    const [state, message] = this.note.generateSync(this.state)
+    this.state = state
+    return message ? [message] : []
+  }
+}

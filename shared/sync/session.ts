@@ -1,0 +1,248 @@
+import { SyncMessageError, type DocChange, type DocSync, type NoteDoc } from '../engine/types'
+import type { DocId, ReplicaId } from '../ids'
+import { encodeFrame, decodeFrame, type DigestEntry, type Frame, type Mode } from '../wire/frames'
+import {
+  ERR_ENGINE_MISMATCH,
+  ERR_INTERNAL,
+  ERR_MALFORMED,
+  PROTOCOL_VERSION,
+  ProtocolError,
+} from '../wire/protocol'
+import {
+  bucketCountFor,
+  bucketHashes,
+  bucketOf,
+  differingBuckets,
+  differingDocs,
+  foldBuckets,
+} from './digest'
+import type { Link } from './link'
+
+/** What a session needs from the replica that owns it. */
+export interface SessionHost {
+  readonly id: ReplicaId
+  readonly mode: Mode
+  digestEntries(): DigestEntry[]
+  getDoc(id: DocId): NoteDoc | undefined
+  /** A peer sent a document this replica does not hold: create it (or load it). */
+  createDoc(id: DocId, engine: NoteDoc['engine']): NoteDoc
+  allDocs(): Iterable<NoteDoc>
+  report(event: SessionEvent): void
+}
+
+export type SessionEvent =
+  | { type: 'peer'; link: Link; peer: ReplicaId; mode: Mode }
+  | {
+      type: 'traffic'
+      link: Link
+      direction: 'sent' | 'received'
+      frame: Frame['type']
+      doc: DocId | null
+      bytes: number
+    }
+  | { type: 'error'; link: Link; error: ProtocolError; side: 'local' | 'remote' }
+  | { type: 'awareness'; link: Link; doc: DocId; payload: Uint8Array }
+
+/** One open connection of a link: handshake, anti-entropy, then per-document sync drivers. */
+export class Session {
+  peer: { id: ReplicaId; mode: Mode } | null = null
+  private readonly drivers = new Map<DocId, DocSync>()
+  private closed = false
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly link: Link,
+  ) {}
+
+  get ready(): boolean {
+    return this.peer !== null && !this.closed
+  }
+
+  /** Both sides replicate everything: changes to any document flow without being opened. */
+  private get replicatesAll(): boolean {
+    return this.host.mode === 'full' && this.peer?.mode === 'full'
+  }
+
+  start(): void {
+    this.send({
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      peer: this.host.id,
+      mode: this.host.mode,
+    })
+  }
+
+  dispose(): void {
+    this.closed = true
+    this.drivers.clear()
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (this.closed) return
+    try {
+      const frame = decodeFrame(bytes)
+      this.host.report({
+        type: 'traffic',
+        link: this.link,
+        direction: 'received',
+        frame: frame.type,
+        doc: 'doc' in frame ? frame.doc : null,
+        bytes: bytes.length,
+      })
+      this.handle(frame)
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  /** Opens sync of one document on this link (a partial replica's way of subscribing). */
+  activate(doc: NoteDoc): void {
+    if (this.ready) this.driverFor(doc)
+  }
+
+  docChanged(doc: NoteDoc, change: DocChange): void {
+    if (!this.ready) return
+    let driver = this.drivers.get(doc.id)
+    if (!driver) {
+      if (!this.replicatesAll) return
+      driver = this.driverFor(doc)
+    }
+    this.sendDoc(doc, driver.afterChange(change))
+  }
+
+  private handle(frame: Frame): void {
+    if (frame.type === 'error') {
+      this.host.report({
+        type: 'error',
+        link: this.link,
+        error: new ProtocolError(frame.code, frame.reason),
+        side: 'remote',
+      })
+      return
+    }
+    if (!this.peer) {
+      if (frame.type !== 'hello')
+        throw new ProtocolError(ERR_MALFORMED, `expected hello first, got ${frame.type}`)
+      this.peer = { id: frame.peer as ReplicaId, mode: frame.mode }
+      this.host.report({ type: 'peer', link: this.link, peer: this.peer.id, mode: frame.mode })
+      if (this.replicatesAll) this.sendDigest()
+      else if (this.host.mode === 'partial')
+        for (const doc of this.host.allDocs()) this.driverFor(doc)
+      return
+    }
+    switch (frame.type) {
+      case 'hello':
+        throw new ProtocolError(ERR_MALFORMED, 'second hello on one connection')
+      case 'digest':
+        return this.onDigest(frame.buckets)
+      case 'bucket':
+        return this.onBucket(frame.bucketCount, frame.bucket, frame.entries)
+      case 'doc':
+        return this.onDoc(frame.doc, frame.engine, frame.payload)
+      case 'awareness':
+        this.host.report({
+          type: 'awareness',
+          link: this.link,
+          doc: frame.doc,
+          payload: frame.payload,
+        })
+        return
+    }
+  }
+
+  private sendDigest(): void {
+    const entries = this.host.digestEntries()
+    const count = bucketCountFor(entries.length)
+    this.send({ type: 'digest', docCount: entries.length, buckets: bucketHashes(entries, count) })
+  }
+
+  private onDigest(theirs: readonly (readonly [number, number])[]): void {
+    if (!this.replicatesAll) return
+    const entries = this.host.digestEntries()
+    const count = Math.min(bucketCountFor(entries.length), theirs.length)
+    const ours = bucketHashes(entries, count)
+    for (const b of differingBuckets(ours, foldBuckets(theirs, count))) {
+      this.send({
+        type: 'bucket',
+        bucketCount: count,
+        bucket: b,
+        entries: entries.filter((e) => bucketOf(e.doc, count) === b),
+      })
+    }
+  }
+
+  private onBucket(count: number, bucket: number, theirs: DigestEntry[]): void {
+    if (!this.replicatesAll) return
+    const ours = this.host.digestEntries().filter((e) => bucketOf(e.doc, count) === bucket)
+    for (const e of differingDocs(ours, theirs)) {
+      this.driverFor(this.host.getDoc(e.doc) ?? this.host.createDoc(e.doc, e.engine))
+    }
+  }
+
+  private onDoc(id: DocId, engine: NoteDoc['engine'], payload: Uint8Array): void {
+    const doc = this.host.getDoc(id) ?? this.host.createDoc(id, engine)
+    if (doc.engine !== engine) {
+      throw new ProtocolError(
+        ERR_ENGINE_MISMATCH,
+        `document ${id} is ${doc.engine} here, the peer sent ${engine}`,
+      )
+    }
+    const driver = this.driverFor(doc)
+    let replies: Uint8Array[]
+    try {
+      replies = driver.receive(payload)
+    } catch (err) {
+      if (err instanceof SyncMessageError)
+        throw new ProtocolError(ERR_MALFORMED, `document ${id}: ${err.message}`, { cause: err })
+      throw err
+    }
+    this.sendDoc(doc, replies)
+  }
+
+  /** The document's driver on this link, created (and its opening messages sent) on first use. */
+  private driverFor(doc: NoteDoc): DocSync {
+    let driver = this.drivers.get(doc.id)
+    if (!driver) {
+      driver = doc.createSync(this.link.id)
+      this.drivers.set(doc.id, driver)
+      this.sendDoc(doc, driver.start())
+    }
+    return driver
+  }
+
+  private sendDoc(doc: NoteDoc, payloads: Uint8Array[]): void {
+    for (const payload of payloads)
+      this.send({ type: 'doc', doc: doc.id, engine: doc.engine, payload })
+  }
+
+  sendAwareness(doc: DocId, payload: Uint8Array): void {
+    if (this.ready) this.send({ type: 'awareness', doc, payload })
+  }
+
+  private send(frame: Frame): void {
+    if (this.closed || !this.link.isOpen) return
+    const bytes = encodeFrame(frame)
+    this.host.report({
+      type: 'traffic',
+      link: this.link,
+      direction: 'sent',
+      frame: frame.type,
+      doc: 'doc' in frame ? frame.doc : null,
+      bytes: bytes.length,
+    })
+    this.link.send(bytes)
+  }
+
+  private fail(err: unknown): void {
+    const error =
+      err instanceof ProtocolError
+        ? err
+        : new ProtocolError(ERR_INTERNAL, `internal error: ${(err as Error).message}`, {
+            cause: err,
+          })
+    this.host.report({ type: 'error', link: this.link, error, side: 'local' })
+    this.send({ type: 'error', code: error.code, reason: error.message })
+    this.closed = true
+    this.link.close(error.code, error.message.slice(0, 120))
+  }
+}
