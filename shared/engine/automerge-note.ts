@@ -85,16 +85,20 @@ export class AutomergeNote implements NoteDoc {
   }
 
   title(): string {
-    return this.doc.title ?? ''
+    return (this.draft ?? this.doc).title ?? ''
   }
 
   text(): string {
-    return this.doc.body ?? ''
+    return (this.draft ?? this.doc).body ?? ''
+  }
+
+  hasChange(hash: string): boolean {
+    return A.hasHeads(this.doc, [hash])
   }
 
   insert(pos: number, text: string): void {
     if (text.length === 0) return
-    this.summary += text
+    if (this.events.wantsCausal) this.summary += text
     this.edit((d) => A.splice(d, ['body'], pos, 0, text))
   }
 
@@ -252,6 +256,11 @@ class AutomergeSync implements DocSync {
 
   receive(message: Uint8Array): Uint8Array[] {
     try {
+      // A peer that still needs a change we "already sent" lost that message: forget what was
+      // sent (keeping the shared heads) so it is sent again, instead of both sides looping.
+      if (A.decodeSyncMessage(message).need.some((h) => this.note.hasChange(h))) {
+        this.state = A.decodeSyncState(A.encodeSyncState(this.state))
+      }
       this.state = this.note.receiveSync(this.link, this.state, message)
     } catch (err) {
       throw new SyncMessageError(`malformed Automerge sync message: ${(err as Error).message}`, {

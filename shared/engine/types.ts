@@ -40,6 +40,11 @@ export interface CausalEvent {
 
 export interface DocChange {
   readonly origin: Origin
+  /**
+   * The change also released updates held from other links, so even its origin link may
+   * lack part of it: forward it there too.
+   */
+  readonly mixed?: boolean
   /** Bytes that, applied with `applyUpdate`, reproduce this change elsewhere (computed lazily). */
   update(): Uint8Array
 }

@@ -37,6 +37,7 @@ export class YjsNote implements NoteDoc {
   private digestCache: string | null = null
   private lastSummary = ''
   private remoteChanged = false
+  private heldBeforeApply = false
 
   constructor(opts: NoteDocOptions) {
     this.id = opts.id
@@ -77,7 +78,11 @@ export class YjsNote implements NoteDoc {
       )
       this.lastSummary = ''
     }
-    const change: DocChange = { origin: remote ? origin.origin : 'local', update: () => update }
+    const change: DocChange = {
+      origin: remote ? origin.origin : 'local',
+      mixed: remote && this.heldBeforeApply,
+      update: () => update,
+    }
     this.events.changes.emit(change)
   }
 
@@ -91,7 +96,7 @@ export class YjsNote implements NoteDoc {
 
   insert(pos: number, text: string): void {
     if (text.length === 0) return
-    this.lastSummary += text
+    if (this.events.wantsCausal) this.lastSummary += text
     this.body.insert(pos, text)
   }
 
@@ -152,8 +157,14 @@ export class YjsNote implements NoteDoc {
   applyRemote<T>(origin: LinkId | 'load', bytes: number, fn: () => T): T {
     const deps = this.events.wantsCausal ? this.version() : null
     const heldBefore = this.held()
+    this.heldBeforeApply = heldBefore > 0
     this.remoteChanged = false
-    const result = fn()
+    let result: T
+    try {
+      result = fn()
+    } finally {
+      this.heldBeforeApply = false
+    }
     const held = this.held()
     if (deps && (this.remoteChanged || held !== heldBefore)) {
       this.events.apply(origin === 'load' ? null : origin, deps, this.version(), bytes, held)
@@ -231,7 +242,7 @@ class YjsSync implements DocSync {
   }
 
   afterChange(change: DocChange): Uint8Array[] {
-    if (change.origin === this.link) return []
+    if (change.origin === this.link && !change.mixed) return []
     const enc = encoding.createEncoder()
     syncProtocol.writeUpdate(enc, change.update())
     return [encoding.toUint8Array(enc)]

@@ -62,6 +62,7 @@ export class FaultyLink extends LinkBase {
     super(inner.id)
     inner.onOpen(() => {
       this.epoch++
+      this.lastAt.out = this.lastAt.in = opts.scheduler.now()
       this.lostSinceOpen = false
       this.markOpen()
     })
@@ -123,7 +124,10 @@ export class FaultyLink extends LinkBase {
     const copies = f.duplicate > 0 && rng.chance(f.duplicate) ? 2 : 1
     if (copies === 2) this.events.emit({ direction, kind: 'duplicated', bytes: frame.length })
     for (let i = 0; i < copies; i++) {
-      if (f.delayMs === 0 && f.jitterMs === 0 && f.reorder === 0) this.deliver(direction, frame)
+      // A clean link still queues behind frames delayed before it healed: no overtaking.
+      const clean = f.delayMs === 0 && f.jitterMs === 0 && f.reorder === 0
+      if (clean && this.lastAt[direction] <= this.opts.scheduler.now())
+        this.deliver(direction, frame)
       else this.schedule(direction, frame, f)
     }
   }
@@ -137,8 +141,8 @@ export class FaultyLink extends LinkBase {
       this.events.emit({ direction, kind: 'reordered', bytes: frame.length })
     } else {
       at = Math.max(at, this.lastAt[direction])
-      this.lastAt[direction] = at
     }
+    this.lastAt[direction] = Math.max(at, this.lastAt[direction])
     const epoch = this.epoch
     scheduler.after(at - now, () => {
       if (epoch === this.epoch && this.open) this.deliver(direction, frame)

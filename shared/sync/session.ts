@@ -132,7 +132,9 @@ export class Session {
     }
     switch (frame.type) {
       case 'hello':
-        throw new ProtocolError(ERR_MALFORMED, 'second hello on one connection')
+        // A duplicated hello is harmless; a different one is a confused peer.
+        if (frame.peer === this.peer.id && frame.mode === this.peer.mode) return
+        throw new ProtocolError(ERR_MALFORMED, 'second, different hello on one connection')
       case 'digest':
         return this.onDigest(frame.buckets)
       case 'bucket':

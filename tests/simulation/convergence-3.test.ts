@@ -1,0 +1,3 @@
+import { simulationBatch } from './sim-batch'
+
+simulationBatch(2)
