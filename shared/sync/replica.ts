@@ -13,6 +13,10 @@ export interface ReplicaOptions {
   mode: Mode
   /** Makes the document object; default: a fresh in-memory note. Deterministic actors go here. */
   makeDoc?: (id: DocId, engine: EngineKind) => NoteDoc
+  /** Finds a document that is stored but not in memory (a node's storage); null if unknown. */
+  loadDoc?: (id: DocId, engine: EngineKind) => Promise<NoteDoc | null>
+  /** Digest entries of every document, stored ones included; default: those in memory. */
+  digestEntries?: () => DigestEntry[]
 }
 
 /**
@@ -27,8 +31,9 @@ export class Replica implements SessionHost {
   private readonly docs = new Map<DocId, { doc: NoteDoc; off: Unsubscribe }>()
   private readonly sessions = new Map<Link, Session>()
   private readonly makeDoc: (id: DocId, engine: EngineKind) => NoteDoc
+  private readonly loading = new Map<DocId, Promise<NoteDoc>>()
 
-  constructor(opts: ReplicaOptions) {
+  constructor(private readonly opts: ReplicaOptions) {
     this.id = opts.id
     this.mode = opts.mode
     this.makeDoc = opts.makeDoc ?? ((id, engine) => createNote(engine, { id, replica: this.id }))
@@ -55,6 +60,22 @@ export class Replica implements SessionHost {
     return this.adopt(this.makeDoc(id, engine))
   }
 
+  /** The document, from memory, from storage (once, however many ask), or new. */
+  resolveDoc(id: DocId, engine: EngineKind): NoteDoc | Promise<NoteDoc> {
+    const inMemory = this.getDoc(id)
+    if (inMemory) return inMemory
+    const { loadDoc } = this.opts
+    if (!loadDoc) return this.createDoc(id, engine)
+    let pending = this.loading.get(id)
+    if (!pending) {
+      pending = loadDoc(id, engine)
+        .then((doc) => this.getDoc(id) ?? (doc ? this.adopt(doc) : this.createDoc(id, engine)))
+        .finally(() => this.loading.delete(id))
+      this.loading.set(id, pending)
+    }
+    return pending
+  }
+
   /** Takes a document made elsewhere (loaded from storage, say) into sync. */
   adopt(doc: NoteDoc): NoteDoc {
     const existing = this.docs.get(doc.id)
@@ -66,15 +87,17 @@ export class Replica implements SessionHost {
     return doc
   }
 
-  /** Stops syncing a document and forgets it (its sessions' drivers go with the next connection). */
+  /** Stops syncing a document and forgets it (to unload it from memory); the caller destroys it. */
   drop(id: DocId): void {
     const entry = this.docs.get(id)
     if (!entry) return
     entry.off()
     this.docs.delete(id)
+    for (const s of this.sessions.values()) s.forget(id)
   }
 
   digestEntries(): DigestEntry[] {
+    if (this.opts.digestEntries) return this.opts.digestEntries()
     const out: DigestEntry[] = []
     for (const { doc } of this.docs.values())
       out.push({

@@ -24,8 +24,8 @@ export interface SessionHost {
   readonly mode: Mode
   digestEntries(): DigestEntry[]
   getDoc(id: DocId): NoteDoc | undefined
-  /** A peer sent a document this replica does not hold: create it (or load it). */
-  createDoc(id: DocId, engine: NoteDoc['engine']): NoteDoc
+  /** A peer named a document that is not in memory: load it from storage, or create it. */
+  resolveDoc(id: DocId, engine: NoteDoc['engine']): NoteDoc | Promise<NoteDoc>
   allDocs(): Iterable<NoteDoc>
   report(event: SessionEvent): void
 }
@@ -48,6 +48,9 @@ export class Session {
   peer: { id: ReplicaId; mode: Mode } | null = null
   private readonly drivers = new Map<DocId, DocSync>()
   private closed = false
+  /** While a document loads, later frames wait here so they are handled in order. */
+  private waiting: Promise<void> | null = null
+  private readonly backlog: Uint8Array[] = []
 
   constructor(
     private readonly host: SessionHost,
@@ -79,6 +82,21 @@ export class Session {
 
   receive(bytes: Uint8Array): void {
     if (this.closed) return
+    if (this.waiting) this.backlog.push(bytes)
+    else this.process(bytes)
+  }
+
+  /** Documents with a sync driver on this link: what a partial peer has open. */
+  get activeDocs(): DocId[] {
+    return [...this.drivers.keys()]
+  }
+
+  /** The document left memory; a later frame or change starts its sync afresh. */
+  forget(id: DocId): void {
+    this.drivers.delete(id)
+  }
+
+  private process(bytes: Uint8Array): void {
     try {
       const frame = decodeFrame(bytes)
       this.host.report({
@@ -89,9 +107,22 @@ export class Session {
         doc: 'doc' in frame ? frame.doc : null,
         bytes: bytes.length,
       })
-      this.handle(frame)
+      const pending = this.handle(frame)
+      if (pending) {
+        this.waiting = pending.then(
+          () => this.resume(),
+          (err: unknown) => this.fail(err),
+        )
+      }
     } catch (err) {
       this.fail(err)
+    }
+  }
+
+  private resume(): void {
+    this.waiting = null
+    while (!this.closed && !this.waiting && this.backlog.length > 0) {
+      this.process(this.backlog.shift() as Uint8Array)
     }
   }
 
@@ -110,7 +141,7 @@ export class Session {
     this.sendDoc(doc, driver.afterChange(change))
   }
 
-  private handle(frame: Frame): void {
+  private handle(frame: Frame): Promise<void> | void {
     if (frame.type === 'error') {
       this.host.report({
         type: 'error',
@@ -173,16 +204,30 @@ export class Session {
     }
   }
 
-  private onBucket(count: number, bucket: number, theirs: DigestEntry[]): void {
+  private onBucket(count: number, bucket: number, theirs: DigestEntry[]): Promise<void> | void {
     if (!this.replicatesAll) return
     const ours = this.host.digestEntries().filter((e) => bucketOf(e.doc, count) === bucket)
-    for (const e of differingDocs(ours, theirs)) {
-      this.driverFor(this.host.getDoc(e.doc) ?? this.host.createDoc(e.doc, e.engine))
+    const docs = differingDocs(ours, theirs).map(
+      (e) => this.host.getDoc(e.doc) ?? this.host.resolveDoc(e.doc, e.engine),
+    )
+    if (docs.every((d): d is NoteDoc => !(d instanceof Promise))) {
+      for (const d of docs) this.driverFor(d)
+      return
     }
+    return Promise.all(docs).then((loaded) => {
+      for (const d of loaded) if (!this.closed) this.driverFor(d)
+    })
   }
 
-  private onDoc(id: DocId, engine: NoteDoc['engine'], payload: Uint8Array): void {
-    const doc = this.host.getDoc(id) ?? this.host.createDoc(id, engine)
+  private onDoc(id: DocId, engine: NoteDoc['engine'], payload: Uint8Array): Promise<void> | void {
+    const doc = this.host.getDoc(id) ?? this.host.resolveDoc(id, engine)
+    if (doc instanceof Promise) return doc.then((d) => this.syncDoc(d, engine, payload))
+    this.syncDoc(doc, engine, payload)
+  }
+
+  private syncDoc(doc: NoteDoc, engine: NoteDoc['engine'], payload: Uint8Array): void {
+    if (this.closed) return
+    const id = doc.id
     if (doc.engine !== engine) {
       throw new ProtocolError(
         ERR_ENGINE_MISMATCH,

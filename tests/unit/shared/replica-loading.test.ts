@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { createNote } from '../../../shared/engine/create'
+import type { NoteDoc } from '../../../shared/engine/types'
+import { docId, replicaId, type DocId } from '../../../shared/ids'
+import { MemoryLinkPair } from '../../../shared/sync/memory-link'
+import { Replica } from '../../../shared/sync/replica'
+import { VirtualScheduler } from '../../../shared/sync/virtual-scheduler'
+
+/** Runs virtual time and real promise callbacks (the loads) alternately for a while. */
+async function settle(scheduler: VirtualScheduler): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    scheduler.run()
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe('a replica that loads documents from storage on demand', () => {
+  it('handles frames in order while a document loads, loading it once', async () => {
+    const scheduler = new VirtualScheduler()
+    const stored = new Map<DocId, Uint8Array>()
+    const seed = createNote('yjs', { id: docId('stored'), replica: replicaId('disk') })
+    seed.insert(0, 'from disk ')
+    stored.set(seed.id, seed.encodeState())
+    let loads = 0
+    const node = new Replica({
+      id: replicaId('node'),
+      mode: 'full',
+      loadDoc: async (id, engine) => {
+        loads++
+        await new Promise((r) => setTimeout(r, 5))
+        const bytes = stored.get(id)
+        if (!bytes) return null
+        const doc: NoteDoc = createNote(engine, { id, replica: replicaId('node') })
+        doc.applyUpdate(bytes, 'load')
+        return doc
+      },
+    })
+    const window = new Replica({ id: replicaId('window'), mode: 'partial' })
+    const pair = new MemoryLinkPair('wn', scheduler)
+    window.attach(pair.a)
+    node.attach(pair.b)
+    const w = window.open(docId('stored'), 'yjs')
+    pair.connect()
+    w.insert(0, 'typed ')
+    w.insert(6, 'fast ')
+    await settle(scheduler)
+    expect(loads).toBe(1)
+    // Concurrent with what was on disk: both present, in the engine's order, on both sides.
+    expect(w.text()).toContain('typed fast ')
+    expect(w.text()).toContain('from disk ')
+    expect(node.getDoc(docId('stored'))?.text()).toBe(w.text())
+    // Unloaded and loaded again, it keeps syncing.
+    node.drop(docId('stored'))
+    stored.set(docId('stored'), w.encodeState())
+    w.insert(0, 'again ')
+    await settle(scheduler)
+    expect(loads).toBe(2)
+    expect(node.getDoc(docId('stored'))?.text()).toBe(w.text())
+  })
+})
