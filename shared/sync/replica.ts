@@ -17,6 +17,8 @@ export interface ReplicaOptions {
   loadDoc?: (id: DocId, engine: EngineKind) => Promise<NoteDoc | null>
   /** Digest entries of every document, stored ones included; default: those in memory. */
   digestEntries?: () => DigestEntry[]
+  /** A promise while the document has writes not yet on disk; replies to peers wait for it. */
+  durable?: (doc: NoteDoc) => Promise<void> | null
 }
 
 /**
@@ -106,6 +108,14 @@ export class Replica implements SessionHost {
         hash: entryHash(doc.id, doc.engine, doc.digest()),
       })
     return out
+  }
+
+  get acknowledges(): boolean {
+    return this.opts.durable !== undefined
+  }
+
+  durable(doc: NoteDoc): Promise<void> | null {
+    return this.opts.durable?.(doc) ?? null
   }
 
   report(event: SessionEvent): void {

@@ -28,6 +28,10 @@ export interface SessionHost {
   resolveDoc(id: DocId, engine: NoteDoc['engine']): NoteDoc | Promise<NoteDoc>
   allDocs(): Iterable<NoteDoc>
   report(event: SessionEvent): void
+  /** A promise while the document has writes not yet on disk (a durable node); else nothing. */
+  durable?(doc: NoteDoc): Promise<void> | null
+  /** A durable host tells each peer, with ACK frames, what of theirs is on its disk. */
+  readonly acknowledges?: boolean
 }
 
 export type SessionEvent =
@@ -42,6 +46,14 @@ export type SessionEvent =
     }
   | { type: 'error'; link: Link; error: ProtocolError; side: 'local' | 'remote' }
   | { type: 'awareness'; link: Link; doc: DocId; payload: Uint8Array }
+  | {
+      type: 'ack'
+      link: Link
+      peer: ReplicaId
+      doc: DocId
+      engine: NoteDoc['engine']
+      version: Uint8Array
+    }
 
 /** One open connection of a link: handshake, anti-entropy, then per-document sync drivers. */
 export class Session {
@@ -50,6 +62,9 @@ export class Session {
   private closed = false
   /** While a document loads, later frames wait here so they are handled in order. */
   private waiting: Promise<void> | null = null
+  private outbox: Promise<void> | null = null
+  /** Per document, the digest this side last acknowledged to the peer. */
+  private readonly acked = new Map<DocId, string>()
   private readonly backlog: Uint8Array[] = []
 
   constructor(
@@ -172,6 +187,16 @@ export class Session {
         return this.onBucket(frame.bucketCount, frame.bucket, frame.entries)
       case 'doc':
         return this.onDoc(frame.doc, frame.engine, frame.payload)
+      case 'ack':
+        this.host.report({
+          type: 'ack',
+          link: this.link,
+          peer: this.peer.id,
+          doc: frame.doc,
+          engine: frame.engine,
+          version: frame.version,
+        })
+        return
       case 'awareness':
         this.host.report({
           type: 'awareness',
@@ -243,7 +268,21 @@ export class Session {
         throw new ProtocolError(ERR_MALFORMED, `document ${id}: ${err.message}`, { cause: err })
       throw err
     }
+    // Replies acknowledge what the peer sent: a durable host sends them once it is written.
+    const written = this.host.durable?.(doc)
+    if (written) {
+      this.outbox = (this.outbox ?? Promise.resolve())
+        .then(() => written)
+        .catch((err: unknown) => {
+          this.outbox = null
+          this.fail(err)
+        })
+    }
     this.sendDoc(doc, replies)
+    if (this.host.acknowledges && this.acked.get(id) !== doc.digest()) {
+      this.acked.set(id, doc.digest())
+      this.send({ type: 'ack', doc: id, engine: doc.engine, version: doc.encodeVersion() })
+    }
   }
 
   /** The document's driver on this link, created (and its opening messages sent) on first use. */
@@ -266,7 +305,18 @@ export class Session {
     if (this.ready) this.send({ type: 'awareness', doc, payload })
   }
 
+  /** Frames queue behind a pending durable write, so nothing overtakes an acknowledgement. */
   private send(frame: Frame): void {
+    if (this.outbox) {
+      const queued = this.outbox.then(() => this.transmit(frame))
+      this.outbox = queued
+      void queued.then(() => {
+        if (this.outbox === queued) this.outbox = null
+      })
+    } else this.transmit(frame)
+  }
+
+  private transmit(frame: Frame): void {
     if (this.closed || !this.link.isOpen) return
     const bytes = encodeFrame(frame)
     this.host.report({

@@ -14,6 +14,7 @@ import {
   MSG_DIGEST,
   MSG_DOC,
   MSG_ERROR,
+  MSG_ACK,
   MSG_HELLO,
   PROTOCOL_MAGIC,
   PROTOCOL_VERSION,
@@ -38,6 +39,7 @@ export type Frame =
   | { type: 'doc'; doc: DocId; engine: EngineKind; payload: Uint8Array }
   | { type: 'awareness'; doc: DocId; payload: Uint8Array }
   | { type: 'error'; code: number; reason: string }
+  | { type: 'ack'; doc: DocId; engine: EngineKind; version: Uint8Array }
 
 export const MAX_BUCKETS = 1 << 16
 
@@ -115,6 +117,12 @@ export function encodeFrame(frame: Frame): Uint8Array {
       encoding.writeVarUint(enc, frame.code)
       encoding.writeVarString(enc, frame.reason)
       break
+    case 'ack':
+      encoding.writeVarUint(enc, MSG_ACK)
+      encoding.writeVarString(enc, frame.doc)
+      encoding.writeVarUint(enc, ENGINE_CODES[frame.engine])
+      encoding.writeVarUint8Array(enc, frame.version)
+      break
   }
   return encoding.toUint8Array(enc)
 }
@@ -174,6 +182,13 @@ function readFrame(dec: decoding.Decoder): Frame {
       return { type: 'awareness', doc: readDocId(dec), payload: decoding.readVarUint8Array(dec) }
     case MSG_ERROR:
       return { type: 'error', code: decoding.readVarUint(dec), reason: decoding.readVarString(dec) }
+    case MSG_ACK:
+      return {
+        type: 'ack',
+        doc: readDocId(dec),
+        engine: readEngine(dec),
+        version: decoding.readVarUint8Array(dec),
+      }
     default:
       throw new ProtocolError(ERR_MALFORMED, `unknown message type ${type}`)
   }

@@ -14,6 +14,9 @@
  *                Automerge: a sync message for the link's `SyncState`)
  *   4 AWARENESS docId varString · payload varBytes (a y-protocols awareness update)
  *   5 ERROR     code varUint · reason varString; the sender closes the link after it
+ *   6 ACK       docId varString · engine varUint · version varBytes (the engine's
+ *               `encodeVersion()`: Yjs state vector, Automerge heads) — sent by a durable node
+ *               once what it received on this link is on disk; the peer's "acknowledged" mark
  *
  * HELLO is the first frame each way; anything else first, an unknown magic or version, an
  * unknown type, a truncated field or trailing bytes is a `ProtocolError` and closes the link.
@@ -32,6 +35,7 @@ export const MSG_BUCKET = 2
 export const MSG_DOC = 3
 export const MSG_AWARENESS = 4
 export const MSG_ERROR = 5
+export const MSG_ACK = 6
 
 export const MODE_FULL = 0
 export const MODE_PARTIAL = 1

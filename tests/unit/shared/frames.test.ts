@@ -67,7 +67,8 @@ const error = fc.record({
   // Well-formed Unicode: a lone surrogate can't be UTF-8 encoded by anyone.
   reason: fc.string({ unit: 'grapheme', maxLength: 60 }),
 })
-const frame: fc.Arbitrary<Frame> = fc.oneof(hello, digest, bucket, doc, awareness, error)
+const ack = fc.record({ type: fc.constant('ack' as const), doc: docIdArb, engine, version: bytes })
+const frame: fc.Arbitrary<Frame> = fc.oneof(hello, digest, bucket, doc, awareness, error, ack)
 
 // --- Hand-built bytes for the malformed cases.
 
@@ -120,6 +121,7 @@ describe('wire frames', () => {
       ['doc', doc],
       ['awareness', awareness],
       ['error', error],
+      ['ack', ack],
     ] as const)('decodes every %s frame to what was encoded', (_name, arb: fc.Arbitrary<Frame>) => {
       fc.assert(
         fc.property(arb, (f) => {

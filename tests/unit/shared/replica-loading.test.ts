@@ -58,3 +58,40 @@ describe('a replica that loads documents from storage on demand', () => {
     expect(node.getDoc(docId('stored'))?.text()).toBe(w.text())
   })
 })
+
+describe('a durable replica', () => {
+  it('acknowledges what a peer sent only once its write is done, with the version written', async () => {
+    const scheduler = new VirtualScheduler()
+    let finishWrite: () => void = () => {}
+    let writing: Promise<void> | null = null
+    const node = new Replica({
+      id: replicaId('node'),
+      mode: 'full',
+      durable: () => writing,
+    })
+    node.docAdded.on((doc) =>
+      doc.onChange(() => {
+        writing = new Promise<void>((resolve) => (finishWrite = resolve))
+      }),
+    )
+    const window = new Replica({ id: replicaId('window'), mode: 'partial' })
+    const acks: string[] = []
+    window.events.on((e) => {
+      if (e.type === 'ack') acks.push(Array.from(e.version).join(','))
+    })
+    const pair = new MemoryLinkPair('wn', scheduler)
+    window.attach(pair.a)
+    node.attach(pair.b)
+    const w = window.open(docId('n'), 'yjs')
+    pair.connect()
+    await settle(scheduler)
+    const before = acks.length
+    w.insert(0, 'durable?')
+    await settle(scheduler)
+    expect(acks.length).toBe(before)
+    finishWrite()
+    await settle(scheduler)
+    expect(acks.length).toBe(before + 1)
+    expect(acks.at(-1)).toBe(Array.from(w.encodeVersion()).join(','))
+  })
+})
