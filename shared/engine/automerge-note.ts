@@ -144,7 +144,14 @@ export class AutomergeNote implements NoteDoc {
       this.events.commit(dot, deps, { ...this.vv }, change?.length ?? 0, this.summary, this.held())
     }
     this.summary = ''
-    if (change) this.events.changes.emit({ origin: 'local', update: () => change })
+    if (change) {
+      this.events.changes.emit({
+        origin: 'local',
+        update() {
+          return change
+        },
+      })
+    }
   }
 
   /** Runs a remote apply; updates the version vector and reports one change and causal event. */
@@ -166,7 +173,12 @@ export class AutomergeNote implements NoteDoc {
     }
     if (changed && this.events.changes.size > 0) {
       const update = A.saveSince(this.doc, beforeHeads)
-      this.events.changes.emit({ origin, update: () => update })
+      this.events.changes.emit({
+        origin,
+        update() {
+          return update
+        },
+      })
     }
   }
 
@@ -244,6 +256,7 @@ function sameHeads(a: readonly string[], b: readonly string[]): boolean {
 /** Automerge's own sync protocol on one link, with one `SyncState` per peer. */
 class AutomergeSync implements DocSync {
   private state = A.initSyncState()
+  private lastNeeded = new Set<string>()
 
   constructor(
     private readonly note: AutomergeNote,
@@ -256,11 +269,14 @@ class AutomergeSync implements DocSync {
 
   receive(message: Uint8Array): Uint8Array[] {
     try {
-      // A peer that still needs a change we "already sent" lost that message: forget what was
-      // sent (keeping the shared heads) so it is sent again, instead of both sides looping.
-      if (A.decodeSyncMessage(message).need.some((h) => this.note.hasChange(h))) {
+      // A peer that needs a change we hold twice in a row lost the message that carried it
+      // (once is normal: it may still be in flight). Forget what was sent, keeping the shared
+      // heads, so it is sent again instead of both sides looping.
+      const needed = A.decodeSyncMessage(message).need.filter((h) => this.note.hasChange(h))
+      if (needed.some((h) => this.lastNeeded.has(h))) {
         this.state = A.decodeSyncState(A.encodeSyncState(this.state))
-      }
+        this.lastNeeded = new Set()
+      } else this.lastNeeded = new Set(needed)
       this.state = this.note.receiveSync(this.link, this.state, message)
     } catch (err) {
       throw new SyncMessageError(`malformed Automerge sync message: ${(err as Error).message}`, {

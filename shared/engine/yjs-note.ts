@@ -81,7 +81,10 @@ export class YjsNote implements NoteDoc {
     const change: DocChange = {
       origin: remote ? origin.origin : 'local',
       mixed: remote && this.heldBeforeApply,
-      update: () => update,
+      // A method, not an arrow: tools that keep names wrap arrows in a call per change.
+      update() {
+        return update
+      },
     }
     this.events.changes.emit(change)
   }

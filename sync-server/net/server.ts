@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { isValidId, linkId, randomId, type DocId } from '../../shared/ids'
+import type { LatticeNode } from '../node/lattice-node'
+import type { Logger } from '../ops/logger'
+import { NodeMetrics, type Endpoint } from '../ops/metrics'
+import type { DocStore } from '../storage/doc-store'
+import { offeredToken, tokenMatches } from './auth'
+import {
+  CLOSE_BAD_NAME,
+  CLOSE_IDLE,
+  CLOSE_RATE_LIMITED,
+  CLOSE_UNAUTHORIZED,
+  closeReason,
+  DEFAULT_LIMITS,
+  RateLimiter,
+  type ConnectionLimits,
+} from './limits'
+import { WebSocketLink } from './ws-link'
+import { serveYWebsocket } from './y-websocket'
+
+export const LATTICE_PATH = '/lattice'
+
+export interface ServerOptions {
+  host: string
+  port: number
+  token?: string
+  limits?: Partial<ConnectionLimits>
+  store: DocStore
+  log: Logger
+}
+
+export interface RunningServer {
+  readonly url: string
+  readonly port: number
+  readonly metrics: NodeMetrics
+  /** Stops accepting, closes every connection (1001), and resolves once all are gone. */
+  close(): Promise<void>
+}
+
+/**
+ * One port, two WebSocket endpoints: `/lattice` (the multiplexed Lattice protocol) and
+ * `/<room>` (stock y-websocket, one Yjs document per socket); plus `/healthz` and `/metrics`.
+ */
+export async function startServer(node: LatticeNode, opts: ServerOptions): Promise<RunningServer> {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits }
+  const metrics = new NodeMetrics(opts.store, () => ({
+    loaded: node.loadedCount,
+    stored: node.storedCount,
+  }))
+  const started = Date.now()
+  const http: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({
+          status: 'ok',
+          node: node.id,
+          uptimeSeconds: Math.round((Date.now() - started) / 1000),
+          documentsLoaded: node.loadedCount,
+          documentsStored: node.storedCount,
+          unreadableDocuments: [...node.unreadableDocs.keys()],
+          connections: wss.clients.size,
+        }),
+      )
+    } else if (req.method === 'GET' && path === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType })
+          res.end(text)
+        },
+        (err: Error) => {
+          res.writeHead(500)
+          res.end(err.message)
+        },
+      )
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' })
+      res.end(
+        'Lattice relay: WebSocket endpoints at /lattice and /<room>; GET /healthz, /metrics\n',
+      )
+    }
+  })
+  const wss = new WebSocketServer({ server: http, maxPayload: limits.maxFrameBytes })
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    // Without a listener, a protocol error the ws library reports (an oversized frame: it
+    // closes with 1009 itself) would be an uncaught exception and take the whole node down.
+    ws.on('error', (err) =>
+      opts.log.warn({ err: err.message, remote: req.socket.remoteAddress }, 'connection error'),
+    )
+    const url = new URL(req.url ?? '/', 'http://relay')
+    const endpoint: Endpoint = url.pathname === LATTICE_PATH ? 'lattice' : 'y-websocket'
+    const closeWith = (code: number, reason: string) => {
+      metrics.closes.inc({ code: String(code) })
+      opts.log.warn(
+        { code, reason, endpoint, remote: req.socket.remoteAddress },
+        'closing connection',
+      )
+      ws.close(code, closeReason(reason))
+    }
+    if (opts.token !== undefined && !tokenMatches(opts.token, offeredToken(req, url))) {
+      closeWith(CLOSE_UNAUTHORIZED, 'unauthorized: missing or wrong token')
+      return
+    }
+    const room = decodePath(url.pathname.slice(1))
+    if (endpoint === 'y-websocket' && (room === null || !isValidId(room))) {
+      closeWith(CLOSE_BAD_NAME, 'bad room name: use 1-128 characters of A-Z a-z 0-9 . _ : -')
+      return
+    }
+    guard(ws, endpoint, closeWith)
+    metrics.connections.inc({ endpoint })
+    ws.on('close', () => metrics.connections.dec({ endpoint }))
+    if (endpoint === 'lattice') {
+      const link = new WebSocketLink(linkId(randomId('ws-')), ws)
+      const detach = node.replica.attach(link)
+      link.onClose(() => detach())
+    } else {
+      serveYWebsocket(ws, room as DocId, node, { log: opts.log, metrics, closeWith })
+    }
+  })
+
+  /** Byte counts, rate limit and idle timeout, the same for both endpoints. */
+  function guard(
+    ws: WebSocket,
+    endpoint: Endpoint,
+    closeWith: (code: number, reason: string) => void,
+  ): void {
+    const limiter = new RateLimiter(limits.framesPerSecond, limits.burstFrames)
+    let alive = true
+    let dropTimer: ReturnType<typeof setTimeout> | undefined
+    ws.on('message', (data: Buffer) => {
+      alive = true
+      metrics.bytesIn.inc({ endpoint }, data.length)
+      metrics.updates.inc({ endpoint })
+      if (limiter.take()) return
+      if (ws.readyState === ws.OPEN)
+        closeWith(CLOSE_RATE_LIMITED, `rate limit: more than ${limits.framesPerSecond} frames/s`)
+      // ws keeps reading a closing socket until the peer answers or 30 s pass: a flooder that
+      // ignores the close would go on being parsed (and logged). Stop reading; drop it soon.
+      ws.pause()
+      dropTimer ??= setTimeout(() => ws.terminate(), 1_000)
+    })
+    ws.on('pong', () => (alive = true))
+    const send = ws.send.bind(ws)
+    ws.send = ((data: Uint8Array, ...rest: unknown[]) => {
+      metrics.bytesOut.inc({ endpoint }, data.length)
+      return (send as (d: Uint8Array, ...r: unknown[]) => void)(data, ...rest)
+    }) as typeof ws.send
+    const timer = setInterval(() => {
+      if (!alive) {
+        closeWith(CLOSE_IDLE, `idle for ${limits.idleTimeoutMs} ms`)
+        ws.terminate()
+        return
+      }
+      alive = false
+      ws.ping()
+    }, limits.idleTimeoutMs / 2)
+    ws.on('close', () => {
+      clearInterval(timer)
+      clearTimeout(dropTimer)
+    })
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(opts.port, opts.host, () => resolve())
+  })
+  const { port } = http.address() as AddressInfo
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host
+  return {
+    url: `ws://${shownHost}:${port}`,
+    port,
+    metrics,
+    async close() {
+      for (const ws of wss.clients) ws.close(1001, 'relay shutting down')
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+      http.closeAllConnections()
+    },
+  }
+}
+
+/** A percent-decoded path, or null for a broken escape (`%E0%A4%A`), which would throw. */
+function decodePath(path: string): string | null {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return null
+  }
+}
