@@ -48,9 +48,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Rela
   const pick = (flag: string, name: string, fallback: string) =>
     flags.get(flag) ?? env[name] ?? fallback
   const portText = pick('port', 'LATTICE_PORT', '4444')
-  const port = Number(portText)
+  const port = /^\d+$/.test(portText) ? Number(portText) : NaN
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be 0-65535, got ${portText}`)
+    throw new UsageError(`--port must be 0-65535, got ${JSON.stringify(portText)}`)
   const token = flags.get('token') ?? env.LATTICE_TOKEN
   if (token !== undefined && token.length < 8)
     throw new UsageError('--token must be at least 8 characters')

@@ -17,10 +17,14 @@ import {
   RateLimiter,
   type ConnectionLimits,
 } from './limits'
+import { MSG_DOC } from '../../shared/wire/protocol'
 import { WebSocketLink } from './ws-link'
+import { MESSAGE_SYNC } from './y-websocket-protocol'
 import { serveYWebsocket } from './y-websocket'
 
 export const LATTICE_PATH = '/lattice'
+
+const UPDATE_TYPE: Record<Endpoint, number> = { lattice: MSG_DOC, 'y-websocket': MESSAGE_SYNC }
 
 export interface ServerOptions {
   host: string
@@ -134,7 +138,8 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
     ws.on('message', (data: Buffer) => {
       alive = true
       metrics.bytesIn.inc({ endpoint }, data.length)
-      metrics.updates.inc({ endpoint })
+      // Both protocols put a one-byte message type first; awareness and digests are not updates.
+      if (data[0] === UPDATE_TYPE[endpoint]) metrics.updates.inc({ endpoint })
       if (limiter.take()) return
       if (ws.readyState === ws.OPEN)
         closeWith(CLOSE_RATE_LIMITED, `rate limit: more than ${limits.framesPerSecond} frames/s`)

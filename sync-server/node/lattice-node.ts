@@ -54,7 +54,8 @@ export class LatticeNode {
   /** Opens the node over a store, reading every document once to learn its version digest. */
   static async open(opts: LatticeNodeOptions): Promise<LatticeNode> {
     const node = new LatticeNode(opts)
-    for (const info of await opts.store.list()) {
+    const infos = await opts.store.list((id, err) => node.markUnreadable(id as DocId, err))
+    for (const info of infos) {
       try {
         const doc = await loadNote(opts.store, info.id, (id, engine) =>
           createNote(engine, { id, replica: node.id }),
@@ -63,12 +64,7 @@ export class LatticeNode {
         node.catalog.set(info.id, { engine: doc.engine, digest: doc.digest() })
         doc.destroy()
       } catch (err) {
-        // Reported by name and kept out of sync: never replaced by an empty document.
-        node.unreadable.set(info.id, err as Error)
-        node.log.error(
-          { doc: info.id, err: (err as Error).message },
-          'document is unreadable; it will not be served',
-        )
+        node.markUnreadable(info.id, err as Error)
       }
     }
     const every = Math.max(1000, Math.min(opts.unloadAfterMs ?? 30_000, 30_000))
@@ -153,6 +149,12 @@ export class LatticeNode {
     this.persisted.clear()
     this.replica.destroy()
     await this.opts.store.close()
+  }
+
+  /** Reported by name and kept out of sync: never replaced by an empty document. */
+  private markUnreadable(id: DocId, err: Error): void {
+    this.unreadable.set(id, err)
+    this.log.error({ doc: id, err: err.message }, 'document is unreadable; it will not be served')
   }
 
   private track(doc: NoteDoc): NoteDoc {

@@ -12,24 +12,12 @@ export class NodeMetrics {
     labelNames: ['endpoint'] as const,
     registers: [this.registry],
   })
-  readonly updates = new Counter({
-    name: 'lattice_updates_total',
-    help: 'Document sync messages received (rate() gives updates/s)',
-    labelNames: ['endpoint'] as const,
-    registers: [this.registry],
-  })
-  readonly bytesIn = new Counter({
-    name: 'lattice_bytes_in_total',
-    help: 'Bytes received',
-    labelNames: ['endpoint'] as const,
-    registers: [this.registry],
-  })
-  readonly bytesOut = new Counter({
-    name: 'lattice_bytes_out_total',
-    help: 'Bytes sent',
-    labelNames: ['endpoint'] as const,
-    registers: [this.registry],
-  })
+  readonly updates = this.perEndpoint(
+    'lattice_updates_total',
+    'Document updates received, awareness excluded (rate() gives updates/s)',
+  )
+  readonly bytesIn = this.perEndpoint('lattice_bytes_in_total', 'Bytes received')
+  readonly bytesOut = this.perEndpoint('lattice_bytes_out_total', 'Bytes sent')
   readonly closes = new Counter({
     name: 'lattice_connection_closes_total',
     help: 'Connections closed by the node, by reason code',
@@ -38,28 +26,28 @@ export class NodeMetrics {
   })
 
   constructor(store: DocStore, counts: () => { loaded: number; stored: number }) {
+    this.sampled('lattice_storage_bytes', 'Bytes of stored values', () => store.size())
+    this.sampled('lattice_documents_loaded', 'Documents in memory', () => counts().loaded)
+    this.sampled('lattice_documents_stored', 'Documents in storage', () => counts().stored)
+  }
+
+  private perEndpoint(name: string, help: string): Counter<'endpoint'> {
+    return new Counter({
+      name,
+      help,
+      labelNames: ['endpoint'] as const,
+      registers: [this.registry],
+    })
+  }
+
+  /** A gauge read when Prometheus scrapes. */
+  private sampled(name: string, help: string, read: () => number | Promise<number>): void {
     new Gauge({
-      name: 'lattice_storage_bytes',
-      help: 'Bytes of stored values',
+      name,
+      help,
       registers: [this.registry],
       async collect() {
-        this.set(await store.size())
-      },
-    })
-    new Gauge({
-      name: 'lattice_documents_loaded',
-      help: 'Documents in memory',
-      registers: [this.registry],
-      collect() {
-        this.set(counts().loaded)
-      },
-    })
-    new Gauge({
-      name: 'lattice_documents_stored',
-      help: 'Documents in storage',
-      registers: [this.registry],
-      collect() {
-        this.set(counts().stored)
+        this.set(await read())
       },
     })
   }

@@ -35,8 +35,15 @@ export class CorruptRecordError extends Error {
  * `append` resolves only once the update is durably written; that is when an edit counts as
  * acknowledged. Every implementation passes tests/unit/sync-server/doc-store-suite.ts.
  */
+/** Told about each document whose meta record cannot be read; `list` then goes on without it. */
+export type UnreadableHandler = (id: string, err: CorruptRecordError) => void
+
 export interface DocStore {
-  list(): Promise<DocInfo[]>
+  /**
+   * Every stored document. A damaged meta record throws `CorruptRecordError`, unless
+   * `onUnreadable` is given: then it is reported there and the listing goes on.
+   */
+  list(onUnreadable?: UnreadableHandler): Promise<DocInfo[]>
   /** null when the document does not exist; throws `CorruptRecordError` naming a bad record. */
   load(id: DocId): Promise<StoredDoc | null>
   append(id: DocId, engine: EngineKind, update: Uint8Array): Promise<number>

@@ -2,7 +2,13 @@ import { resolve } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { isEngineKind, type EngineKind } from '../../shared/engine/types'
 import { docId, isValidId, type DocId } from '../../shared/ids'
-import { CorruptRecordError, type DocInfo, type DocStore, type StoredDoc } from './doc-store'
+import {
+  CorruptRecordError,
+  type DocInfo,
+  type DocStore,
+  type StoredDoc,
+  type UnreadableHandler,
+} from './doc-store'
 import { checkCompact, checkEngine } from './store-rules'
 import { decodeJsonRecord, decodeRecord, encodeJsonRecord, encodeRecord } from './record-codec'
 
@@ -111,13 +117,20 @@ export class LevelDocStore implements DocStore {
     return new LevelDocStore(db, location)
   }
 
-  async list(): Promise<DocInfo[]> {
+  async list(onUnreadable?: UnreadableHandler): Promise<DocInfo[]> {
     this.assertOpen()
     const out: DocInfo[] = []
     for await (const [key, value] of this.db.iterator(META_RANGE)) {
       const id = key.slice(2)
-      if (!isValidId(id)) throw new CorruptRecordError(key, 'key does not name a document')
-      const meta = decodeMeta(key, value)
+      let meta: Meta
+      try {
+        if (!isValidId(id)) throw new CorruptRecordError(key, 'key does not name a document')
+        meta = decodeMeta(key, value)
+      } catch (err) {
+        if (!(err instanceof CorruptRecordError) || !onUnreadable) throw err
+        onUnreadable(id, err)
+        continue
+      }
       out.push({
         id: id as DocId,
         engine: meta.engine,
@@ -202,7 +215,7 @@ export class LevelDocStore implements DocStore {
 
   async size(): Promise<number> {
     let total = 0
-    for (const info of await this.list()) total += info.bytes
+    for (const info of await this.list(() => {})) total += info.bytes
     return total
   }
 

@@ -85,14 +85,15 @@ describe('relay command line', () => {
     expect(HELP).toContain('LATTICE_PORT')
   })
 
-  for (const bad of ['abc', '-1', '65536', '1.5', '0x']) {
+  for (const bad of ['abc', '-1', '65536', '1.5', '0x', '', ' ', '1e3']) {
     it(`rejects port ${JSON.stringify(bad)} with a usage error naming it`, () => {
       expect(usageError([`--port=${bad}`]).message).toMatch(/--port must be 0-65535/)
     })
   }
 
   it('rejects a bad LATTICE_PORT from the environment too', () => {
-    expect(usageError([], { LATTICE_PORT: 'http' }).message).toContain('got http')
+    expect(usageError([], { LATTICE_PORT: 'http' }).message).toContain('got "http"')
+    expect(usageError([], { LATTICE_PORT: '' }).message).toContain('got ""')
   })
 
   it('rejects a token shorter than 8 characters, from a flag or the environment', () => {

@@ -103,6 +103,10 @@ describe('LevelDocStore', () => {
     it('a damaged meta record: list names it, appends refuse to overwrite it, delete still works', async () => {
       await tamper(fx, 'm!note-a', flipByte(15))
       await expect(fx.store.list()).rejects.toThrow(/corrupt record m!note-a/)
+      const reported: string[] = []
+      const listed = await fx.store.list((id, err) => reported.push(`${id}: ${err.record}`))
+      expect(reported).toEqual(['note-a: m!note-a'])
+      expect(listed.map((d) => d.id)).toEqual([B])
       await expect(fx.store.append(A, 'yjs', bytes(5))).rejects.toBeInstanceOf(CorruptRecordError)
       await expect(fx.store.compact(A, bytes(0), 4)).rejects.toBeInstanceOf(CorruptRecordError)
       // Appends to other documents in the same batch are unaffected.
