@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module'
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
 import globals from 'globals'
+import svelte from 'eslint-plugin-svelte'
 import tseslint from 'typescript-eslint'
 
 const RULE = 'DESIGN.md, "Folders and who may import whom"'
@@ -63,7 +64,6 @@ export default defineConfig([
     'test-results/',
     'playwright-report/',
     '**/.vite/',
-    '**/*.svelte',
   ]),
 
   {
@@ -137,8 +137,16 @@ export default defineConfig([
     }),
   },
 
+  ...svelte.configs['flat/recommended'].map((c) => ({ ...c, files: ['renderer/**/*.svelte'] })),
   {
-    files: ['renderer/**/*.ts'],
+    files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+    },
+  },
+
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     languageOptions: { globals: globals.browser },
     rules: {
       ...restrictImports(

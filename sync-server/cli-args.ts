@@ -33,7 +33,18 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): RelayConfig | 'help' {
+export interface ArgDefaults {
+  port: number
+  data: string
+}
+
+export const RELAY_DEFAULTS: ArgDefaults = { port: 4444, data: './relay-data' }
+
+export function parseArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  defaults: ArgDefaults = RELAY_DEFAULTS,
+): RelayConfig | 'help' {
   const flags = new Map<string, string>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -47,7 +58,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Rela
   }
   const pick = (flag: string, name: string, fallback: string) =>
     flags.get(flag) ?? env[name] ?? fallback
-  const portText = pick('port', 'LATTICE_PORT', '4444')
+  const portText = pick('port', 'LATTICE_PORT', String(defaults.port))
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be 0-65535, got ${JSON.stringify(portText)}`)
@@ -57,7 +68,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Rela
   return {
     host: pick('host', 'LATTICE_HOST', '127.0.0.1'),
     port,
-    data: pick('data', 'LATTICE_DATA', './relay-data'),
+    data: pick('data', 'LATTICE_DATA', defaults.data),
     token: token || undefined,
     logLevel: pick('log-level', 'LATTICE_LOG_LEVEL', 'info'),
   }

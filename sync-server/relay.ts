@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { LatticeNode } from './node/lattice-node'
-import { startServer, type RunningServer } from './net/server'
+import { startServer, type RunningServer, type ServerOptions } from './net/server'
 import { createLogger } from './ops/logger'
 import { LevelDocStore } from './storage/level-store'
 import type { RelayConfig } from './cli-args'
@@ -13,7 +13,10 @@ export interface Relay {
 }
 
 /** A headless node with storage in `config.data`, listening on `config.host:config.port`. */
-export async function startRelay(config: RelayConfig): Promise<Relay> {
+export async function startRelay(
+  config: RelayConfig,
+  extra: Pick<ServerOptions, 'serveHttp'> = {},
+): Promise<Relay> {
   const log = createLogger(config.logLevel)
   await mkdir(config.data, { recursive: true })
   const store = await LevelDocStore.open(config.data)
@@ -24,6 +27,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     token: config.token,
     store,
     log,
+    ...extra,
   })
   return {
     server,

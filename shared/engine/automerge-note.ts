@@ -207,8 +207,17 @@ export class AutomergeNote implements NoteDoc {
   }
 
   encodeDiff(peerVersion: Uint8Array): Uint8Array {
-    const known = decodeHeads(peerVersion).filter((h) => A.hasHeads(this.doc, [h]))
-    return A.saveSince(this.doc, known)
+    return A.saveSince(this.doc, this.knownHeads(peerVersion))
+  }
+
+  unseenBy(peerVersion: Uint8Array): number {
+    const since = A.getChangesMetaSince(this.doc, this.knownHeads(peerVersion))
+    return since.filter((c) => c.actor !== GENESIS_ACTOR).length
+  }
+
+  /** The peer's heads this replica knows (it cannot reason about the others). */
+  private knownHeads(peerVersion: Uint8Array): string[] {
+    return decodeHeads(peerVersion).filter((h) => A.hasHeads(this.doc, [h]))
   }
 
   applyUpdate(update: Uint8Array, origin: Origin): void {

@@ -89,6 +89,13 @@ export interface NoteDoc {
   encodeVersion(): Uint8Array
   /** The difference a peer at `peerVersion` (from its `encodeVersion`) lacks. */
   encodeDiff(peerVersion: Uint8Array): Uint8Array
+  /**
+   * How much of this replica a peer at `peerVersion` (its `encodeVersion`) has not seen, for
+   * "3 edits only here": Yjs counts inserted items (clock ticks; a deletion adds none), Automerge
+   * counts changes. 0 means the peer has everything here that a version can show. Automerge
+   * cannot see past heads it does not know, so it may over-count then, never under-count.
+   */
+  unseenBy(peerVersion: Uint8Array): number
   /** Apply bytes from `encodeState`, `encodeDiff` or a change's `update()`: idempotent, any order. */
   applyUpdate(update: Uint8Array, origin: Origin): void
   createSync(link: LinkId): DocSync

@@ -149,6 +149,14 @@ export class YjsNote implements NoteDoc {
     return Y.encodeStateAsUpdate(this.ydoc, peerVersion)
   }
 
+  unseenBy(peerVersion: Uint8Array): number {
+    const peer = Y.decodeStateVector(peerVersion)
+    let unseen = 0
+    for (const [client, clock] of Object.entries(this.version()))
+      unseen += Math.max(0, clock - (peer.get(Number(client)) ?? 0))
+    return unseen
+  }
+
   applyUpdate(update: Uint8Array, origin: Origin): void {
     const from = origin === 'local' ? 'load' : origin
     this.applyRemote(from, update.length, () =>

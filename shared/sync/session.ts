@@ -154,6 +154,30 @@ export class Session {
       driver = this.driverFor(doc)
     }
     this.sendDoc(doc, driver.afterChange(change))
+    // A window counts its own edits the node has not confirmed against the last ACK; a change
+    // it receives from others must move that ACK too, or the count would include them.
+    const fromOthers = change.origin !== 'local' && change.origin !== this.link.id
+    if (fromOthers && this.peer?.mode === 'partial') this.acknowledgeLater(doc)
+  }
+
+  /** An ACK once the document's pending writes are done, without holding other frames back. */
+  private acknowledgeLater(doc: NoteDoc): void {
+    if (!this.host.acknowledges) return
+    const digest = doc.digest()
+    const frame: Frame = {
+      type: 'ack',
+      doc: doc.id,
+      engine: doc.engine,
+      version: doc.encodeVersion(),
+    }
+    const sendIfNew = () => {
+      if (this.acked.get(doc.id) === digest) return
+      this.acked.set(doc.id, digest)
+      this.send(frame)
+    }
+    const written = this.host.durable?.(doc)
+    if (written) written.then(sendIfNew, () => {})
+    else sendIfNew()
   }
 
   private handle(frame: Frame): Promise<void> | void {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidId, linkId, randomId, type DocId } from '../../shared/ids'
@@ -33,6 +33,8 @@ export interface ServerOptions {
   limits?: Partial<ConnectionLimits>
   store: DocStore
   log: Logger
+  /** Other HTTP GETs (the browser host's static files); true when it answered. */
+  serveHttp?: (req: IncomingMessage, res: ServerResponse) => boolean
 }
 
 export interface RunningServer {
@@ -80,7 +82,7 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
           res.end(err.message)
         },
       )
-    } else {
+    } else if (!opts.serveHttp?.(req, res)) {
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end(
         'Lattice relay: WebSocket endpoints at /lattice and /<room>; GET /healthz, /metrics\n',

@@ -249,6 +249,22 @@ export function runNoteDocSuite(name: string, make: MakeNote): void {
         expectSameReplica(a, b)
       })
 
+      it('unseenBy counts what a peer version lacks, and 0 once it has everything', () => {
+        const { origin, a } = forked('base')
+        expect(a.unseenBy(origin.encodeVersion())).toBe(0)
+        a.insert(0, 'x')
+        a.insert(0, 'y')
+        const lacking = a.unseenBy(origin.encodeVersion())
+        expect(lacking).toBe(2)
+        // A peer with edits we never saw still lacks ours. (Automerge heads we don't know hide
+        // their ancestry, so it may over-count then; never under-count.)
+        origin.insert(0, 'z')
+        expect(a.unseenBy(origin.encodeVersion())).toBeGreaterThanOrEqual(2)
+        origin.applyUpdate(a.encodeDiff(origin.encodeVersion()), LINK)
+        expect(a.unseenBy(origin.encodeVersion())).toBe(0)
+        expect(origin.unseenBy(a.encodeVersion())).toBe(1)
+      })
+
       it('encodeDiff holds only what the peer lacks', () => {
         const { origin, a } = forked('a base the peer already has')
         a.insert(7, 'NEW ')

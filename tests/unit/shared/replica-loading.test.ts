@@ -94,4 +94,34 @@ describe('a durable replica', () => {
     expect(acks.length).toBe(before + 1)
     expect(acks.at(-1)).toBe(Array.from(w.encodeVersion()).join(','))
   })
+
+  it("acknowledges to a window what it received from others, so only the window's own edits count as unconfirmed", async () => {
+    const scheduler = new VirtualScheduler()
+    const node = new Replica({ id: replicaId('node'), mode: 'full', durable: () => null })
+    const windows = ['a', 'b'].map((name) => {
+      const win = new Replica({ id: replicaId(name), mode: 'partial' })
+      const pair = new MemoryLinkPair(name, scheduler)
+      win.attach(pair.a)
+      node.attach(pair.b)
+      pair.connect()
+      return win
+    })
+    const [a, b] = windows as [Replica, Replica]
+    let lastAck = new Uint8Array()
+    a.events.on((e) => {
+      if (e.type === 'ack') lastAck = e.version
+    })
+    const da = a.open(docId('n'), 'yjs')
+    const db = b.open(docId('n'), 'yjs')
+    await settle(scheduler)
+    db.insert(0, 'from b')
+    await settle(scheduler)
+    expect(da.text()).toBe('from b')
+    expect(lastAck.length).toBeGreaterThan(0)
+    expect(da.unseenBy(lastAck)).toBe(0)
+    da.insert(0, 'a')
+    expect(da.unseenBy(lastAck)).toBe(1)
+    await settle(scheduler)
+    expect(da.unseenBy(lastAck)).toBe(0)
+  })
 })

@@ -94,6 +94,25 @@ describe('DialerLink', () => {
     expect(link.snapshot.lastClose).toEqual({ code: 1001, reason: 'relay shutting down' })
   })
 
+  it('reconnect drops the connection and dials again at once, without waiting a backoff', () => {
+    const { link, last, sockets } = setup()
+    const events: string[] = []
+    link.onOpen(() => events.push('open'))
+    link.onClose((c) => events.push(`close ${c.code}`))
+    last().accept()
+    link.reconnect('resync')
+    expect(sockets[0]?.closedByClient).toEqual({ code: 4000, reason: 'resync' })
+    expect(sockets).toHaveLength(2)
+    last().accept()
+    // The old socket's late close is ignored: it belongs to an abandoned connection.
+    sockets[0]?.end(4000, 'resync')
+    expect(events).toEqual(['open', 'close 4000', 'open'])
+    expect(link.isOpen).toBe(true)
+    link.close()
+    link.reconnect()
+    expect(sockets).toHaveLength(2)
+  })
+
   it('closes a connection that sends a text frame (1003) and dials again', () => {
     const { link, last, scheduler, sockets } = setup()
     last().accept()

@@ -1,0 +1,66 @@
+import { mount } from 'svelte'
+import { DESKTOP_GLOBAL, type DesktopApi } from '../shared/desktop/api'
+import { randomId } from '../shared/ids'
+import App from './App.svelte'
+import { Workspace } from './state/workspace.svelte'
+import { browserDial, nodeUrlOf } from './sync/browser-dial'
+import { portDial } from './sync/port-dial'
+import { Presence } from './sync/presence'
+import { WindowReplica } from './sync/window-replica'
+import './styles.css'
+
+const desktop = (window as unknown as Record<string, DesktopApi | undefined>)[DESKTOP_GLOBAL]
+
+/** Per window, kept across reloads (sessionStorage is per tab and per Electron window). */
+function sessionValue(key: string, make: () => string): string {
+  const existing = sessionStorage.getItem(key)
+  if (existing) return existing
+  const value = make()
+  sessionStorage.setItem(key, value)
+  return value
+}
+
+const COLORS = [
+  '#e5484d',
+  '#f76b15',
+  '#ffc53d',
+  '#46a758',
+  '#12a594',
+  '#0090ff',
+  '#8e4ec6',
+  '#d6409f',
+]
+
+async function start(): Promise<void> {
+  const windowId = sessionValue('lattice.window', () => randomId())
+  const offline = sessionStorage.getItem('lattice.offline') === '1'
+  const params = new URLSearchParams(location.search)
+  const win = await WindowReplica.start({
+    windowId,
+    offline,
+    url: desktop ? 'desktop:node' : nodeUrlOf(location),
+    token: params.get('token') ?? undefined,
+    dial: desktop ? portDial(desktop) : browserDial,
+  })
+  const ws = new Workspace(win)
+  const presence = new Presence(win.replica, {
+    name: `Window ${windowId.slice(0, 4)}`,
+    color: COLORS[windowId.charCodeAt(0) % COLORS.length] as string,
+  })
+
+  ws.followUrl()
+
+  const target = document.getElementById('app')
+  if (!target) throw new Error('no #app element')
+  mount(App, { target, props: { ws, presence, peerName: desktop ? 'this computer' : 'the node' } })
+  Object.assign(window, { __lattice: { win, ws } })
+}
+
+start().catch((err: Error) => {
+  document.body.innerHTML = ''
+  const p = document.createElement('pre')
+  p.className = 'fatal'
+  p.textContent = `Lattice could not start: ${err.message}`
+  document.body.append(p)
+  console.error(err)
+})

@@ -1,0 +1,40 @@
+/**
+ * The contract between the Electron preload and the renderer: the one object the preload
+ * exposes on `window` (through contextBridge), its IPC channels, and the menu commands main
+ * sends. Types and constants only, so the preload, main and the renderer can all import it.
+ *
+ * The sync link itself is not IPC: main hands each window a MessagePort carrying the core's
+ * wire protocol. The renderer calls `connect()`; the preload receives the port from main and
+ * forwards it to the page with `window.postMessage({ type: PORT_MESSAGE }, '*', [port])`.
+ */
+
+export const DESKTOP_GLOBAL = 'latticeDesktop'
+export const PORT_MESSAGE = 'lattice:port'
+
+/** Every channel carries the `lattice:` prefix; main checks the sender frame of each. */
+export const IPC = {
+  /** renderer → main: send me a MessagePort to the node. */
+  connect: 'lattice:connect',
+  /** main → renderer: a menu item or accelerator fired. */
+  menu: 'lattice:menu',
+  /** renderer → main: open this http(s) URL in the system browser (validated in main). */
+  openExternal: 'lattice:open-external',
+  /** renderer → main: open another window. */
+  newWindow: 'lattice:new-window',
+} as const
+
+export const MENU_COMMANDS = ['new-note', 'search', 'rename', 'trash', 'toggle-offline'] as const
+export type MenuCommand = (typeof MENU_COMMANDS)[number]
+
+export function isMenuCommand(v: unknown): v is MenuCommand {
+  return typeof v === 'string' && (MENU_COMMANDS as readonly string[]).includes(v)
+}
+
+export interface DesktopApi {
+  readonly platform: string
+  /** Asks main for a fresh MessagePort to the node; it arrives as a window message. */
+  connect(): void
+  onMenu(listener: (command: MenuCommand) => void): () => void
+  openExternal(url: string): void
+  newWindow(): void
+}

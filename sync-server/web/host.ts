@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { RelayConfig } from '../cli-args'
+import { startRelay, type Relay } from '../relay'
+import { staticFiles } from './static-files'
+
+/** Where `npm run build:renderer` puts the renderer. */
+export const RENDERER_DIST = resolve(import.meta.dirname, '../../dist/renderer')
+
+export const WEB_DEFAULTS = { port: 5173, data: './web-data' }
+
+export const WEB_HELP = `Lattice in the browser: this machine's node, serving the notes app over HTTP.
+Each browser tab is a window of the app, connected to the node over WebSocket.
+
+Usage: npm run web -- [options]
+
+Options (each also from the environment):
+  --host <addr>     address to listen on        LATTICE_HOST   default 127.0.0.1
+  --port <n>        TCP port, 0 for any free    LATTICE_PORT   default 5173
+  --data <dir>      storage folder (LevelDB)    LATTICE_DATA   default ./web-data
+  --token <secret>  token the WebSocket needs   LATTICE_TOKEN  default none
+  --log-level <l>   fatal|error|warn|info|debug LATTICE_LOG_LEVEL default info
+  -h, --help        this text
+
+Open the printed http:// address; the relay endpoints (/lattice, /<room>, /healthz,
+/metrics) answer on the same port.`
+
+/** The node plus the built renderer over HTTP: the whole app in any browser. */
+export async function startWebHost(config: RelayConfig, staticDir = RENDERER_DIST): Promise<Relay> {
+  if (!existsSync(join(staticDir, 'index.html')))
+    throw new Error(
+      `the renderer is not built (no ${join(staticDir, 'index.html')}); run "npm run build:renderer" first`,
+    )
+  return startRelay(config, { serveHttp: staticFiles(staticDir) })
+}
