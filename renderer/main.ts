@@ -52,8 +52,11 @@ async function start(): Promise<void> {
 
   const target = document.getElementById('app')
   if (!target) throw new Error('no #app element')
-  mount(App, { target, props: { ws, presence, peerName: desktop ? 'this computer' : 'the node' } })
-  Object.assign(window, { __lattice: { win, ws } })
+  mount(App, {
+    target,
+    props: { ws, presence, desktop, peerName: desktop ? 'this computer' : 'the node' },
+  })
+  Object.assign(window, { __lattice: { win, ws, presence } })
 }
 
 start().catch((err: Error) => {

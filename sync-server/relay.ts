@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
-import { LatticeNode } from './node/lattice-node'
+import type { LatticeNode } from './node/lattice-node'
+import { openMachineNode } from './node/machine-node'
 import { startServer, type RunningServer, type ServerOptions } from './net/server'
 import { createLogger } from './ops/logger'
 import { LevelDocStore } from './storage/level-store'
@@ -20,7 +21,7 @@ export async function startRelay(
   const log = createLogger(config.logLevel)
   await mkdir(config.data, { recursive: true })
   const store = await LevelDocStore.open(config.data)
-  const node = await LatticeNode.open({ store, log })
+  const node = await openMachineNode({ store, log })
   const server = await startServer(node, {
     host: config.host,
     port: config.port,

@@ -29,7 +29,12 @@ export class Presence {
     replica.events.on((e) => {
       if (e.type === 'awareness') {
         const aw = this.byDoc.get(e.doc)
-        if (aw) applyAwarenessUpdate(aw, e.payload, REMOTE)
+        if (!aw) return
+        const known = new Set(aw.getStates().keys())
+        applyAwarenessUpdate(aw, e.payload, REMOTE)
+        // Someone new joined: nobody keeps states for late comers, so say who is here.
+        const joined = [...aw.getStates().keys()].some((c) => !known.has(c))
+        if (joined && aw.getLocalState()) this.send(e.doc, aw, [aw.clientID])
       } else if (e.type === 'peer') {
         // A fresh session: tell it who is here.
         for (const [doc, aw] of this.byDoc) this.send(doc, aw, [aw.clientID])

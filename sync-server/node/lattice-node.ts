@@ -56,6 +56,10 @@ export class LatticeNode {
     const node = new LatticeNode(opts)
     const infos = await opts.store.list((id, err) => node.markUnreadable(id as DocId, err))
     for (const info of infos) {
+      if (info.digest !== null) {
+        node.catalog.set(info.id, { engine: info.engine, digest: info.digest })
+        continue
+      }
       try {
         const doc = await loadNote(opts.store, info.id, (id, engine) =>
           createNote(engine, { id, replica: node.id }),
@@ -133,20 +137,42 @@ export class LatticeNode {
   }
 
   private async unload(doc: NoteDoc): Promise<void> {
+    const digest = await this.settle(doc)
+    this.catalog.set(doc.id, { engine: doc.engine, digest })
+    this.replica.drop(doc.id)
+    doc.destroy()
+    await this.recordDigest(doc.id, digest)
+  }
+
+  /** Writes what is pending and stops persisting; the digest of what is then stored. */
+  private async settle(doc: NoteDoc): Promise<string> {
     const p = this.persisted.get(doc.id)
     await p?.flushed()
     p?.stop()
     this.persisted.delete(doc.id)
-    this.catalog.set(doc.id, { engine: doc.engine, digest: doc.digest() })
-    this.replica.drop(doc.id)
-    doc.destroy()
+    return doc.digest()
+  }
+
+  /**
+   * Lets the next open skip loading the document. Harmless if it races a late append: the
+   * store forgets a digest on every append.
+   */
+  private async recordDigest(id: DocId, digest: string): Promise<void> {
+    await this.opts.store
+      .recordDigest(id, digest)
+      .catch((err: Error) =>
+        this.log.warn({ doc: id, err: err.message }, 'could not record the digest'),
+      )
   }
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     await this.flush()
-    for (const p of this.persisted.values()) p.stop()
-    this.persisted.clear()
+    await Promise.all(
+      [...this.replica.allDocs()].map(async (doc) =>
+        this.recordDigest(doc.id, await this.settle(doc)).catch(() => {}),
+      ),
+    )
     this.replica.destroy()
     await this.opts.store.close()
   }

@@ -17,6 +17,11 @@ export interface DocInfo {
   readonly bytes: number
   /** Updates appended since the last snapshot. */
   readonly logLength: number
+  /**
+   * The document's version digest as stored, when recorded since the last append (a node
+   * records it when it unloads a document); null: load the document to learn it.
+   */
+  readonly digest: string | null
 }
 
 /** A record that could not be read back: reported by name, never replaced by an empty document. */
@@ -47,6 +52,11 @@ export interface DocStore {
   /** null when the document does not exist; throws `CorruptRecordError` naming a bad record. */
   load(id: DocId): Promise<StoredDoc | null>
   append(id: DocId, engine: EngineKind, update: Uint8Array): Promise<number>
+  /**
+   * Notes the version digest of the document as now stored, so opening the store need not load
+   * it; after any later append the store reports null again.
+   */
+  recordDigest(id: DocId, digest: string): Promise<void>
   /** Replaces the snapshot and every update up to `uptoSeq` with `snapshot`, atomically. */
   compact(id: DocId, snapshot: Uint8Array, uptoSeq: number): Promise<void>
   delete(id: DocId): Promise<void>

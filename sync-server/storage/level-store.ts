@@ -34,6 +34,8 @@ interface Meta {
   readonly snapshotBytes: number
   /** Framed size of the log values. */
   readonly logBytes: number
+  /** The document's version digest as stored; dropped by every append. */
+  readonly digest?: string
 }
 
 const SEQ_DIGITS = 16
@@ -75,13 +77,20 @@ interface CompactOp {
   readonly resolve: () => void
   readonly reject: (err: unknown) => void
 }
+interface DigestOp {
+  readonly kind: 'digest'
+  readonly id: DocId
+  readonly digest: string
+  readonly resolve: () => void
+  readonly reject: (err: unknown) => void
+}
 interface DeleteOp {
   readonly kind: 'delete'
   readonly id: DocId
   readonly resolve: () => void
   readonly reject: (err: unknown) => void
 }
-type WriteOp = AppendOp | CompactOp | DeleteOp
+type WriteOp = AppendOp | CompactOp | DigestOp | DeleteOp
 
 /** How the writer has batched so far: `appends / batches` is the group-commit factor. */
 export interface WriteStats {
@@ -136,6 +145,7 @@ export class LevelDocStore implements DocStore {
         engine: meta.engine,
         bytes: value.length + meta.snapshotBytes + meta.logBytes,
         logLength: meta.seq - meta.snapshotSeq,
+        digest: meta.digest ?? null,
       })
     }
     return out
@@ -204,6 +214,16 @@ export class LevelDocStore implements DocStore {
     }))
   }
 
+  recordDigest(id: DocId, digest: string): Promise<void> {
+    return this.enqueue<void>((resolve, reject) => ({
+      kind: 'digest',
+      id: docId(id),
+      digest,
+      resolve,
+      reject,
+    }))
+  }
+
   delete(id: DocId): Promise<void> {
     return this.enqueue<void>((resolve, reject) => ({
       kind: 'delete',
@@ -256,7 +276,7 @@ export class LevelDocStore implements DocStore {
         }
         if (run.length > 0) await this.writeAppends(run)
         run = []
-        await settle(op, op.kind === 'compact' ? this.writeCompact(op) : this.writeDelete(op))
+        await settle(op, this.writeOther(op))
       }
       if (run.length > 0) await this.writeAppends(run)
     }
@@ -297,7 +317,8 @@ export class LevelDocStore implements DocStore {
       }
       const seq = meta.seq + 1
       batch.put(logKey(op.id, seq), op.update)
-      metas.set(op.id, { ...meta, seq, logBytes: meta.logBytes + op.update.length })
+      const { digest: _stale, ...rest } = meta
+      metas.set(op.id, { ...rest, seq, logBytes: meta.logBytes + op.update.length })
       accepted.push({ op, seq })
     }
     if (accepted.length === 0) return batch.close()
@@ -308,6 +329,20 @@ export class LevelDocStore implements DocStore {
     this.stats.appends += accepted.length
     this.stats.appendBatches++
     for (const { op, seq } of accepted) op.resolve(seq)
+  }
+
+  private writeOther(op: CompactOp | DigestOp | DeleteOp): Promise<void> {
+    if (op.kind === 'compact') return this.writeCompact(op)
+    if (op.kind === 'digest') return this.writeDigest(op)
+    return this.writeDelete(op)
+  }
+
+  private async writeDigest(op: DigestOp): Promise<void> {
+    const meta = await this.readMeta(op.id)
+    if (!meta) return
+    const next: Meta = { ...meta, digest: op.digest }
+    await this.db.put(metaKey(op.id), encodeJsonRecord(next), { sync: true })
+    this.metas.set(op.id, next)
   }
 
   private async writeCompact(op: CompactOp): Promise<void> {
@@ -392,12 +427,13 @@ function decodeMeta(key: string, value: Uint8Array): Meta {
     count(m.logBytes)
   ) {
     const { engine, seq, snapshotSeq, snapshotBytes, logBytes } = m
-    return { engine, seq, snapshotSeq, snapshotBytes, logBytes }
+    const digest = 'digest' in m && typeof m.digest === 'string' ? m.digest : undefined
+    return { engine, seq, snapshotSeq, snapshotBytes, logBytes, ...(digest && { digest }) }
   }
   throw new CorruptRecordError(key, 'meta does not have the expected fields')
 }
 
-async function settle(op: CompactOp | DeleteOp, work: Promise<void>): Promise<void> {
+async function settle(op: CompactOp | DigestOp | DeleteOp, work: Promise<void>): Promise<void> {
   try {
     await work
     op.resolve()

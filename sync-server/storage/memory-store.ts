@@ -10,6 +10,7 @@ interface MemoryDoc {
   snapshot: Uint8Array | null
   /** Updates snapshotSeq+1 .. seq, in order. */
   log: Uint8Array[]
+  digest: string | null
 }
 
 /**
@@ -30,6 +31,7 @@ export class MemoryDocStore implements DocStore {
         engine: doc.engine,
         bytes: bytesOf(doc),
         logLength: doc.log.length,
+        digest: doc.digest,
       }))
   }
 
@@ -46,11 +48,18 @@ export class MemoryDocStore implements DocStore {
     let doc = this.docs.get(docId(id))
     if (doc) checkEngine(id, doc.engine, engine)
     else {
-      doc = { engine, seq: 0, snapshotSeq: 0, snapshot: null, log: [] }
+      doc = { engine, seq: 0, snapshotSeq: 0, snapshot: null, log: [], digest: null }
       this.docs.set(id, doc)
     }
     doc.log.push(update.slice())
+    doc.digest = null
     return ++doc.seq
+  }
+
+  async recordDigest(id: DocId, digest: string): Promise<void> {
+    this.assertOpen()
+    const doc = this.docs.get(docId(id))
+    if (doc) doc.digest = digest
   }
 
   async compact(id: DocId, snapshot: Uint8Array, uptoSeq: number): Promise<void> {

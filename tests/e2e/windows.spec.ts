@@ -15,8 +15,10 @@ for (const engine of ENGINES) {
       const c = await AppWindow.open(context, url)
       shots.push(a, b, c)
       await a.type('alpha ')
-      await expect(b.editor).toHaveText('alpha ')
-      await Promise.all([b.type('bravo '), c.type('charlie ')])
+      await b.shows('alpha ')
+      // At different places: two people typing at one spot interleave their keystrokes, as
+      // in any live editor; each word is only whole when they type apart.
+      await Promise.all([b.type('bravo ', 'start'), c.type('charlie ')])
       await a.type('again ')
       const text = await converged([a, b, c])
       for (const word of ['alpha', 'bravo', 'charlie', 'again'])
@@ -34,7 +36,7 @@ for (const engine of ENGINES) {
       await a.type('shared start. ')
       const b = await AppWindow.open(context, url)
       shots.push(a, b)
-      await expect(b.editor).toHaveText('shared start. ')
+      await b.shows('shared start. ')
 
       await b.setOffline(true)
       await b.type('written offline. ')
@@ -44,7 +46,7 @@ for (const engine of ENGINES) {
 
       // Reload while cut: the window's own cache brings the edit back; it stays offline.
       await b.page.reload()
-      await expect(b.editor).toHaveText('shared start. written offline. ')
+      await b.shows('shared start. written offline. ')
       await expect(b.page.getByTestId('offline-toggle')).toBeChecked()
       await b.type('and after reload.')
       expect(await a.text()).toBe('shared start. ')
@@ -65,7 +67,7 @@ for (const engine of ENGINES) {
       await a.type('base')
       const b = await AppWindow.open(context, url)
       shots.push(a, b)
-      await expect(b.editor).toHaveText('base')
+      await b.shows('base')
       await a.setOffline(true)
       await b.setOffline(true)
       await a.type(' [left side]')
@@ -97,7 +99,7 @@ test('create, rename, trash and restore propagate between windows', async ({
   await expect(b.noteTitles()).toHaveText(['Ideas', 'Groceries'])
 
   await b.openNote('Groceries')
-  await expect(b.editor).toHaveText('milk')
+  await b.shows('milk')
   await b.rename('Shopping list')
   await expect(a.noteTitles()).toHaveText(['Ideas', 'Shopping list'])
 
@@ -109,7 +111,7 @@ test('create, rename, trash and restore propagate between windows', async ({
   await a.page.getByTestId('show-trash').click()
   await expect(b.noteTitles()).toHaveText(['Ideas', 'Shopping list'])
   await b.openNote('Shopping list')
-  await expect(b.editor).toHaveText('milk')
+  await b.shows('milk')
 
   await a.page.getByTestId('search').fill('idea')
   await expect(a.noteTitles()).toHaveText(['Ideas'])
@@ -140,10 +142,30 @@ test('a closed and reopened host restores every note', async ({ host, browser, s
     await expect(b.noteTitles()).toHaveText(['Third', 'Second', 'First'])
     for (const [, title, body] of notes) {
       await b.openNote(title)
-      await expect(b.editor).toHaveText(body)
+      await b.shows(body)
     }
     await second.close()
   } finally {
     await again.stop()
   }
+})
+
+test('a window shows the cursors of the other windows on the same note', async ({
+  host,
+  context,
+  shots,
+}) => {
+  const a = await AppWindow.open(context, host.url)
+  const url = await a.newNote('yjs', 'Cursors')
+  await a.type('where is everyone?')
+  const b = await AppWindow.open(context, url)
+  shots.push(a, b)
+  await b.shows('where is everyone?')
+  await b.editor.click()
+  await b.page.keyboard.press('Control+Home')
+  // Each window draws the other's caret, labelled with its name.
+  await expect(a.page.locator('.cm-ySelectionCaret')).toHaveCount(1)
+  await a.type(' here')
+  await expect(b.page.locator('.cm-ySelectionCaret')).toHaveCount(1)
+  await expect(b.page.locator('.cm-ySelectionInfo')).toHaveText(/Window /)
 })

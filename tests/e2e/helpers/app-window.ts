@@ -8,8 +8,24 @@ export class AppWindow {
   static async open(context: BrowserContext, url: string): Promise<AppWindow> {
     const page = await context.newPage()
     page.on('pageerror', (err) => console.error(`[page error] ${err.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error') console.error(`[console] ${m.text()}`)
+    })
+    const log: string[] = []
+    page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`))
     await page.goto(url)
-    await expect(page.getByTestId('sync-status')).toBeVisible()
+    try {
+      await expect(page.getByTestId('sync-status')).toBeVisible()
+    } catch (err) {
+      const body = await page
+        .locator('body')
+        .innerText()
+        .catch(() => '?')
+      throw new Error(
+        `window at ${url} did not start: ${(err as Error).message}\nbody: ${body}\nconsole:\n${log.join('\n')}`,
+        { cause: err },
+      )
+    }
     return new AppWindow(page)
   }
 
@@ -35,15 +51,30 @@ export class AppWindow {
     await input.press('Enter')
   }
 
-  /** Types at the end of the note, key by key. */
-  async type(text: string): Promise<void> {
+  /** Types at the end (or the start) of the note, key by key. */
+  async type(text: string, at: 'end' | 'start' = 'end'): Promise<void> {
     await this.editor.click()
-    await this.page.keyboard.press('Control+End')
+    await this.page.keyboard.press(at === 'end' ? 'Control+End' : 'Control+Home')
     await this.page.keyboard.type(text)
   }
 
+  /** The note's text as the editor shows it, without other windows' cursor labels. */
   async text(): Promise<string> {
-    return (await this.editor.innerText()).replace(/\n$/, '')
+    return this.page.evaluate(() => {
+      const content = document.querySelector('.cm-content')
+      if (!content) return ''
+      const copy = content.cloneNode(true) as HTMLElement
+      for (const el of copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer')) el.remove()
+      return [...copy.querySelectorAll('.cm-line')]
+        .map((line) => line.textContent ?? '')
+        .join('\n')
+        .replace(/\u2060/g, '')
+    })
+  }
+
+  /** Waits until the editor shows exactly `text`. */
+  async shows(text: string, timeout = 15_000): Promise<void> {
+    await expect.poll(() => this.text(), { timeout }).toBe(text)
   }
 
   async setOffline(offline: boolean): Promise<void> {

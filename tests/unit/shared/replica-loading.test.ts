@@ -107,7 +107,7 @@ describe('a durable replica', () => {
       return win
     })
     const [a, b] = windows as [Replica, Replica]
-    let lastAck = new Uint8Array()
+    let lastAck: Uint8Array = new Uint8Array()
     a.events.on((e) => {
       if (e.type === 'ack') lastAck = e.version
     })

@@ -115,6 +115,20 @@ export function runDocStoreSuite(
       expect((await store.list())[0]?.logLength).toBe(0)
     })
 
+    it('keeps a recorded digest until the next append, across compaction', async () => {
+      await store.append(A, 'yjs', bytes(1))
+      expect((await store.list())[0]?.digest).toBeNull()
+      await store.recordDigest(A, 'd-1')
+      expect((await store.list())[0]?.digest).toBe('d-1')
+      await store.compact(A, bytes(1), 1)
+      expect((await store.list())[0]?.digest).toBe('d-1')
+      await store.append(A, 'yjs', bytes(2))
+      expect((await store.list())[0]?.digest).toBeNull()
+      // Recording a digest for a document that isn't stored does nothing.
+      await store.recordDigest(B, 'd-2')
+      expect((await store.list()).map((d) => d.id)).toEqual([A])
+    })
+
     it('compaction shrinks what is stored', async () => {
       for (let i = 0; i < 50; i++) await store.append(A, 'yjs', new Uint8Array(100))
       const before = await store.size()

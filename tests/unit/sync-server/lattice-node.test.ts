@@ -109,4 +109,30 @@ describe('LatticeNode', () => {
     // And they come back from disk intact.
     expect((await live.retain(ids[7] as DocId, 'yjs')).text()).toBe(text7)
   })
+
+  it('records digests when it unloads and closes, and opens without loading those documents', async () => {
+    node = await LatticeNode.open({ store: fx.store })
+    for (const id of [A, B]) {
+      const doc = await node.retain(id, 'yjs')
+      doc.insert(0, `text of ${id}`)
+      node.release(id)
+    }
+    expect(await node.unloadIdle(Date.now() + 60_000)).toBe(2)
+    const kept = await node.retain(A, 'yjs')
+    kept.insert(0, 'more ')
+    await node.flush()
+    expect((await fx.store.list()).map((d) => d.digest === null)).toEqual([true, false])
+    const digestA = kept.digest()
+    await node.close()
+    node = null
+    const store = await fx.reopen()
+    expect((await store.list()).map((d) => d.digest)).toEqual([digestA, expect.any(String)])
+    let loads = 0
+    const load = store.load.bind(store)
+    store.load = (id) => (loads++, load(id))
+    node = await LatticeNode.open({ store })
+    expect(loads).toBe(0)
+    expect(node.replica.digestEntries()).toHaveLength(2)
+    expect((await node.retain(A, 'yjs')).text()).toBe(`more text of ${A}`)
+  })
 })

@@ -1,0 +1,34 @@
+import type { IpcMain, IpcMainEvent } from 'electron'
+import type { Logger } from '../sync-server/ops/logger'
+import { IPC } from './ipc-contract'
+import { isSafeExternalUrl } from './security'
+
+export interface IpcDeps {
+  readonly ipcMain: Pick<IpcMain, 'on'>
+  /** The sender check (security.ts isTrustedSender, bound to the app's windows). */
+  isTrusted(event: IpcMainEvent): boolean
+  /** Give this sender a fresh MessagePort to the node. */
+  connect(event: IpcMainEvent): void
+  openExternal(url: string): void
+  newWindow(): void
+  readonly log: Logger
+}
+
+/** One handler per channel; none runs for a sender that fails the check. */
+export function registerIpc(deps: IpcDeps): void {
+  const handle = (channel: string, run: (event: IpcMainEvent, arg: unknown) => void) =>
+    deps.ipcMain.on(channel, (event: IpcMainEvent, arg: unknown) => {
+      if (deps.isTrusted(event)) return run(event, arg)
+      deps.log.warn(
+        { channel, url: event.senderFrame?.url },
+        'ignored IPC from an untrusted sender',
+      )
+    })
+
+  handle(IPC.connect, (event) => deps.connect(event))
+  handle(IPC.newWindow, () => deps.newWindow())
+  handle(IPC.openExternal, (_event, url) => {
+    if (isSafeExternalUrl(url)) return deps.openExternal(url)
+    deps.log.warn({ url: String(url).slice(0, 200) }, 'refused to open a link that is not http(s)')
+  })
+}

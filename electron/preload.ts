@@ -1,0 +1,37 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import {
+  DESKTOP_GLOBAL,
+  IPC,
+  isMenuCommand,
+  PORT_CHANNEL,
+  PORT_MESSAGE,
+  type DesktopApi,
+  type MenuCommand,
+} from './ipc-contract'
+
+// Runs sandboxed and context-isolated: the page sees only `window.latticeDesktop`, never
+// ipcRenderer. One method per message; main validates each and checks who sent it.
+
+ipcRenderer.on(PORT_CHANNEL, (event: IpcRendererEvent) => {
+  const [port] = event.ports
+  // '*' because a file:// page's origin is opaque ('null'); the message stays in this window.
+  if (port) window.postMessage({ type: PORT_MESSAGE }, '*', [port])
+})
+
+const api: DesktopApi = {
+  platform: process.platform,
+  connect: () => ipcRenderer.send(IPC.connect),
+  onMenu(listener: (command: MenuCommand) => void) {
+    const handler = (_event: IpcRendererEvent, command: unknown) => {
+      if (isMenuCommand(command)) listener(command)
+    }
+    ipcRenderer.on(IPC.menu, handler)
+    return () => {
+      ipcRenderer.off(IPC.menu, handler)
+    }
+  },
+  openExternal: (url: string) => ipcRenderer.send(IPC.openExternal, String(url)),
+  newWindow: () => ipcRenderer.send(IPC.newWindow),
+}
+
+contextBridge.exposeInMainWorld(DESKTOP_GLOBAL, api)
