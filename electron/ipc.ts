@@ -1,16 +1,20 @@
-import type { IpcMain, IpcMainEvent } from 'electron'
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent } from 'electron'
+import type { RelayStatus, SetRelayResult } from '../shared/desktop/relay-settings'
 import type { Logger } from '../sync-server/ops/logger'
 import { IPC } from './ipc-contract'
 import { isSafeExternalUrl } from './security'
 
 export interface IpcDeps {
-  readonly ipcMain: Pick<IpcMain, 'on'>
+  readonly ipcMain: Pick<IpcMain, 'on' | 'handle'>
   /** The sender check (security.ts isTrustedSender, bound to the app's windows). */
-  isTrusted(event: IpcMainEvent): boolean
+  isTrusted(event: IpcMainEvent | IpcMainInvokeEvent): boolean
   /** Give this sender a fresh MessagePort to the node. */
   connect(event: IpcMainEvent): void
   openExternal(url: string): void
   newWindow(): void
+  relayStatus(): RelayStatus
+  /** Validates (the window is not trusted with that) and applies relay settings. */
+  setRelay(input: unknown): Promise<SetRelayResult>
   readonly log: Logger
 }
 
@@ -25,7 +29,19 @@ export function registerIpc(deps: IpcDeps): void {
       )
     })
 
+  const answer = <T>(channel: string, run: (arg: unknown) => T | Promise<T>) =>
+    deps.ipcMain.handle(channel, (event: IpcMainInvokeEvent, arg: unknown) => {
+      if (deps.isTrusted(event)) return run(arg)
+      deps.log.warn(
+        { channel, url: event.senderFrame?.url },
+        'refused IPC from an untrusted sender',
+      )
+      throw new Error('refused: not a Lattice window')
+    })
+
   handle(IPC.connect, (event) => deps.connect(event))
+  answer(IPC.relayStatus, () => deps.relayStatus())
+  answer(IPC.setRelay, (input) => deps.setRelay(input))
   handle(IPC.newWindow, () => deps.newWindow())
   handle(IPC.openExternal, (_event, url) => {
     if (isSafeExternalUrl(url)) return deps.openExternal(url)

@@ -15,6 +15,7 @@ import {
   type MessagePortMain,
 } from 'electron'
 import { openMachineNode } from '../sync-server/node/machine-node'
+import { RelayUplink } from '../sync-server/node/relay-uplink'
 import { createLogger } from '../sync-server/ops/logger'
 import { LevelDocStore } from '../sync-server/storage/level-store'
 import { AppWindows } from './app-windows'
@@ -49,6 +50,7 @@ async function run(): Promise<void> {
   await mkdir(dataDir, { recursive: true })
   const node = await openMachineNode({ store: await LevelDocStore.open(dataDir), log })
   log.info({ data: dataDir, node: node.id }, 'node open')
+  const uplink = await RelayUplink.open(node, join(app.getPath('userData'), 'relay.json'))
 
   const files = appFiles(app.getAppPath())
   const pageUrl = rendererUrl(files.rendererFile)
@@ -73,6 +75,12 @@ async function run(): Promise<void> {
       event.sender.postMessage(PORT_CHANNEL, null, [bridge.connect(event.sender.id)]),
     openExternal,
     newWindow: () => windows.open(),
+    relayStatus: () => uplink.status(),
+    setRelay: (input) =>
+      uplink.configure(input).then(
+        () => ({ ok: true as const }),
+        (err: Error) => ({ ok: false as const, error: err.message }),
+      ),
   })
 
   Menu.setApplicationMenu(
@@ -112,6 +120,7 @@ async function run(): Promise<void> {
     event.preventDefault()
     closing ??= (async () => {
       bridge.closeAll()
+      uplink.close()
       await node
         .close()
         .catch((err: Error) => log.error({ err: err.message }, 'closing the node failed'))

@@ -7,6 +7,9 @@ import {
   PORT_MESSAGE,
   type DesktopApi,
   type MenuCommand,
+  type RelaySettings,
+  type RelayStatus,
+  type SetRelayResult,
 } from './ipc-contract'
 
 // Runs sandboxed and context-isolated: the page sees only `window.latticeDesktop`, never
@@ -32,6 +35,9 @@ const api: DesktopApi = {
   },
   openExternal: (url: string) => ipcRenderer.send(IPC.openExternal, String(url)),
   newWindow: () => ipcRenderer.send(IPC.newWindow),
+  relayStatus: () => ipcRenderer.invoke(IPC.relayStatus) as Promise<RelayStatus>,
+  setRelay: (settings: RelaySettings | null) =>
+    ipcRenderer.invoke(IPC.setRelay, settings) as Promise<SetRelayResult>,
 }
 
 contextBridge.exposeInMainWorld(DESKTOP_GLOBAL, api)

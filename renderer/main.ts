@@ -2,8 +2,10 @@ import { mount } from 'svelte'
 import { DESKTOP_GLOBAL, type DesktopApi } from '../shared/desktop/api'
 import { randomId } from '../shared/ids'
 import App from './App.svelte'
+import { RelayPanel } from './state/relay.svelte'
 import { Workspace } from './state/workspace.svelte'
 import { browserDial, nodeUrlOf } from './sync/browser-dial'
+import { desktopControl, httpControl } from './sync/node-control'
 import { portDial } from './sync/port-dial'
 import { Presence } from './sync/presence'
 import { WindowReplica } from './sync/window-replica'
@@ -54,7 +56,13 @@ async function start(): Promise<void> {
   if (!target) throw new Error('no #app element')
   mount(App, {
     target,
-    props: { ws, presence, desktop, peerName: desktop ? 'this computer' : 'the node' },
+    props: {
+      ws,
+      presence,
+      desktop,
+      relay: new RelayPanel(desktop ? desktopControl(desktop) : httpControl),
+      peerName: desktop ? 'this computer' : 'the node',
+    },
   })
   Object.assign(window, { __lattice: { win, ws, presence } })
 }

@@ -8,6 +8,8 @@
  * forwards it to the page with `window.postMessage({ type: PORT_MESSAGE }, '*', [port])`.
  */
 
+import type { RelaySettings, RelayStatus, SetRelayResult } from './relay-settings'
+
 export const DESKTOP_GLOBAL = 'latticeDesktop'
 export const PORT_MESSAGE = 'lattice:port'
 
@@ -21,6 +23,10 @@ export const IPC = {
   openExternal: 'lattice:open-external',
   /** renderer → main: open another window. */
   newWindow: 'lattice:new-window',
+  /** renderer → main (invoke): the node's link to the relay. */
+  relayStatus: 'lattice:relay-status',
+  /** renderer → main (invoke): set or clear the relay address and token. */
+  setRelay: 'lattice:set-relay',
 } as const
 
 export const MENU_COMMANDS = ['new-note', 'search', 'rename', 'trash', 'toggle-offline'] as const
@@ -30,6 +36,8 @@ export function isMenuCommand(v: unknown): v is MenuCommand {
   return typeof v === 'string' && (MENU_COMMANDS as readonly string[]).includes(v)
 }
 
+export type { RelaySettings, RelayStatus, SetRelayResult } from './relay-settings'
+
 export interface DesktopApi {
   readonly platform: string
   /** Asks main for a fresh MessagePort to the node; it arrives as a window message. */
@@ -37,4 +45,7 @@ export interface DesktopApi {
   onMenu(listener: (command: MenuCommand) => void): () => void
   openExternal(url: string): void
   newWindow(): void
+  relayStatus(): Promise<RelayStatus>
+  /** null disconnects from the relay and forgets it. */
+  setRelay(settings: RelaySettings | null): Promise<SetRelayResult>
 }

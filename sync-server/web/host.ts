@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { RelayConfig } from '../cli-args'
 import { startRelay, type Relay } from '../relay'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { RelayUplink } from '../node/relay-uplink'
+import { relayApi } from './api'
 import { staticFiles } from './static-files'
 
 /** Where `npm run build:renderer` puts the renderer. */
@@ -31,5 +34,18 @@ export async function startWebHost(config: RelayConfig, staticDir = RENDERER_DIS
     throw new Error(
       `the renderer is not built (no ${join(staticDir, 'index.html')}); run "npm run build:renderer" first`,
     )
-  return startRelay(config, { serveHttp: staticFiles(staticDir) })
+  let api: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null
+  const files = staticFiles(staticDir)
+  const relay = await startRelay(config, {
+    serveHttp: (req, res) => (api?.(req, res) ?? false) || files(req, res),
+  })
+  const uplink = await RelayUplink.open(relay.node, join(config.data, 'lattice-relay.json'))
+  api = relayApi(uplink)
+  return {
+    ...relay,
+    async stop() {
+      uplink.close()
+      await relay.stop()
+    },
+  }
 }

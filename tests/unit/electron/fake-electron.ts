@@ -205,11 +205,27 @@ class FakeSession extends EventEmitter {
   }
 }
 
+/** ipcMain: `on` channels as events, `handle` channels answered through `invoke`. */
+export class FakeIpcMain extends EventEmitter {
+  private readonly handlers = new Map<string, (event: unknown, arg: unknown) => unknown>()
+
+  handle(channel: string, handler: (event: unknown, arg: unknown) => unknown): void {
+    this.handlers.set(channel, handler)
+  }
+
+  /** What `ipcRenderer.invoke` does: a rejected promise when the handler throws. */
+  async invoke(channel: string, event: unknown, arg?: unknown): Promise<unknown> {
+    const handler = this.handlers.get(channel)
+    if (!handler) throw new Error(`no handler for ${channel}`)
+    return handler(event, arg)
+  }
+}
+
 export interface FakeElectron {
   /** What `require('electron')` returns. */
   readonly module: Record<string, unknown>
   readonly app: FakeApp
-  readonly ipcMain: EventEmitter
+  readonly ipcMain: FakeIpcMain
   readonly session: FakeSession
   readonly opened: string[]
   readonly errors: { title: string; content: string }[]
@@ -227,7 +243,7 @@ export function fakeElectron(opts: {
   const session = new FakeSession()
   const fake: FakeElectron = {
     app,
-    ipcMain: new EventEmitter(),
+    ipcMain: new FakeIpcMain(),
     session,
     opened: [],
     errors: [],

@@ -9,7 +9,9 @@ import { MessagePortLink } from '../../../electron/message-port-link'
 import { rendererUrl } from '../../../electron/security'
 import { docId, replicaId } from '../../../shared/ids'
 import { Replica } from '../../../shared/sync/replica'
+import type { RelayStatus } from '../../../shared/desktop/relay-settings'
 import { LatticeNode } from '../../../sync-server/node/lattice-node'
+import { startRelay } from '../../../sync-server/relay'
 import { LevelDocStore } from '../../../sync-server/storage/level-store'
 import { bundleForTest, type TestBundles } from './bundle-fixture'
 import {
@@ -118,6 +120,59 @@ describe('the bundled main process', () => {
     })
     expect((await node.retain(id, 'yjs')).text()).toBe('kept on disk')
     await node.close()
+  })
+
+  it('syncs through the relay a window sets, refuses a bad address, and remembers it', async () => {
+    const relayData = await mkdtemp(join(tmpdir(), 'lattice-relay-'))
+    const relay = await startRelay({
+      host: '127.0.0.1',
+      port: 0,
+      data: relayData,
+      token: 'relay-token-1',
+      logLevel: 'silent',
+    })
+    try {
+      const fake = await launch()
+      const win = createdWindows[0] as FakeBrowserWindow
+      const senderOf = (w: FakeBrowserWindow) => ({
+        sender: w.webContents,
+        senderFrame: { url: page(), parent: null },
+      })
+      const sender = senderOf(win)
+      const set = (settings: unknown) => fake.ipcMain.invoke(IPC.setRelay, sender, settings)
+      expect(await set({ url: 'http://example.org', token: '' })).toEqual({
+        ok: false,
+        error: 'use ws:// or wss://, not http://',
+      })
+      expect(await set({ url: relay.server.url, token: 'relay-token-1' })).toEqual({ ok: true })
+
+      const windowReplica = new Replica({ id: replicaId('window-r'), mode: 'partial' })
+      windowReplica.attach(new MessagePortLink(connect(fake, win) as FakePortMain))
+      const id = docId('note-via-relay')
+      windowReplica.open(id, 'yjs').insert(0, 'to the relay')
+      await until(
+        () => relay.node.replica.getDoc(id)?.text() === 'to the relay',
+        'the note reaches the relay',
+      )
+      const status = () => fake.ipcMain.invoke(IPC.relayStatus, sender) as Promise<RelayStatus>
+      await until(async () => (await status()).pendingNotes === 0, 'the relay acknowledges it')
+      expect(await status()).toMatchObject({ connection: 'open', hasToken: true, lastError: null })
+      await quit(fake)
+
+      // The next launch reconnects by itself.
+      const again = await launch()
+      const next = senderOf(createdWindows.at(-1) as FakeBrowserWindow)
+      await until(
+        async () =>
+          ((await again.ipcMain.invoke(IPC.relayStatus, next)) as RelayStatus).connection ===
+          'open',
+        'the relay reconnects after a restart',
+      )
+      await quit(again)
+    } finally {
+      await relay.stop()
+      await rm(relayData, { recursive: true, force: true })
+    }
   })
 
   it('gives no port to a subframe, another page, or web contents that are not its window', async () => {

@@ -41,7 +41,15 @@ describe('the preload', () => {
   it('exposes exactly the DesktopApi as window.latticeDesktop, and nothing else', () => {
     expect([...bridge.exposed.keys()]).toEqual(['latticeDesktop'])
     expect(Object.keys(api).sort()).toEqual(
-      ['connect', 'newWindow', 'onMenu', 'openExternal', 'platform'].sort(),
+      [
+        'connect',
+        'newWindow',
+        'onMenu',
+        'openExternal',
+        'platform',
+        'relayStatus',
+        'setRelay',
+      ].sort(),
     )
     expect(api.platform).toBe(process.platform)
   })

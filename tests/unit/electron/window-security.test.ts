@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { App, IpcMainEvent, Session } from 'electron'
-import { EventEmitter } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RELAY_OFF } from '../../../shared/desktop/relay-settings'
 import { ROOT } from '../../../electron/bundle'
 import { IPC } from '../../../electron/ipc-contract'
 import { registerIpc } from '../../../electron/ipc'
@@ -17,7 +17,13 @@ import { createAppWindow, type WindowDeps } from '../../../electron/window-facto
 import { silentLogger } from '../../../sync-server/ops/logger'
 import { bundleForTest, type TestBundles } from './bundle-fixture'
 import { expectLockedDown } from './locked-down'
-import { FakeBrowserWindow, FakeWebContents, fakeElectron, preventable } from './fake-electron'
+import {
+  FakeBrowserWindow,
+  FakeIpcMain,
+  FakeWebContents,
+  fakeElectron,
+  preventable,
+} from './fake-electron'
 
 const RENDERER = join(ROOT, 'dist/renderer/index.html')
 const PAGE = rendererUrl(RENDERER)
@@ -199,8 +205,8 @@ describe('IPC', () => {
     expect(isTrustedSender(event(1, 'file:///tmp/index.html'), windows, PAGE)).toBe(false)
   })
 
-  it('runs no handler for an untrusted sender, and opens only http(s) links', () => {
-    const ipcMain = new EventEmitter()
+  it('runs no handler for an untrusted sender, and opens only http(s) links', async () => {
+    const ipcMain = new FakeIpcMain()
     const calls: string[] = []
     registerIpc({
       ipcMain: ipcMain as unknown as Parameters<typeof registerIpc>[0]['ipcMain'],
@@ -209,7 +215,16 @@ describe('IPC', () => {
       connect: () => calls.push('connect'),
       newWindow: () => calls.push('new-window'),
       openExternal: (url) => calls.push(`open ${url}`),
+      relayStatus: () => (calls.push('relay-status'), RELAY_OFF),
+      setRelay: async (input) => (calls.push(`set-relay ${JSON.stringify(input)}`), { ok: true }),
     })
+    await expect(ipcMain.invoke(IPC.relayStatus, event(2, PAGE))).rejects.toThrow(/not a Lattice/)
+    await expect(
+      ipcMain.invoke(IPC.setRelay, event(1, 'https://evil.example/'), null),
+    ).rejects.toThrow()
+    expect(await ipcMain.invoke(IPC.relayStatus, event(1, PAGE))).toEqual(RELAY_OFF)
+    await ipcMain.invoke(IPC.setRelay, event(1, PAGE), { url: 'ws://relay:4444' })
+    expect(calls.splice(0)).toEqual(['relay-status', 'set-relay {"url":"ws://relay:4444"}'])
     for (const bad of [event(2, PAGE), event(1, 'https://evil.example/'), event(1, PAGE, {})]) {
       ipcMain.emit(IPC.connect, bad)
       ipcMain.emit(IPC.newWindow, bad)

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { RelaySettingsError } from '../../shared/desktop/relay-settings'
+import type { RelayUplink } from '../node/relay-uplink'
+
+const MAX_BODY = 4096
+
+function json(res: ServerResponse, code: number, body: unknown): true {
+  res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+  res.end(JSON.stringify(body))
+  return true
+}
+
+/**
+ * Only the app's own pages may change settings: a JSON body (which a cross-site form cannot
+ * send without a CORS preflight, never answered here) from the host's own origin.
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin
+  return origin === undefined || origin === `http://${req.headers.host}`
+}
+
+/**
+ * The browser host's small HTTP API for what a window asks of its node beyond sync:
+ *   GET /api/relay   the relay link's status
+ *   PUT /api/relay   { url, token } to set it, or null to disconnect
+ */
+export function relayApi(uplink: RelayUplink) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const path = (req.url ?? '').split('?')[0]
+    if (path !== '/api/relay') return false
+    if (req.method === 'GET') return json(res, 200, uplink.status())
+    if (req.method !== 'PUT') return json(res, 405, { ok: false, error: 'use GET or PUT' })
+    if (!sameOrigin(req) || !req.headers['content-type']?.startsWith('application/json'))
+      return json(res, 403, { ok: false, error: 'settings change refused: not from this app' })
+    let body = ''
+    req.setEncoding('utf8')
+    req.on('data', (chunk: string) => {
+      body += chunk
+      if (body.length > MAX_BODY) req.destroy()
+    })
+    req.on('end', () => {
+      let input: unknown
+      try {
+        input = JSON.parse(body)
+      } catch {
+        json(res, 400, { ok: false, error: 'the request body is not JSON' })
+        return
+      }
+      uplink.configure(input).then(
+        () => json(res, 200, { ok: true }),
+        (err: Error) =>
+          json(res, err instanceof RelaySettingsError ? 400 : 500, {
+            ok: false,
+            error: err.message,
+          }),
+      )
+    })
+    return true
+  }
+}
