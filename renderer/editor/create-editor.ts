@@ -6,6 +6,7 @@ import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
 import type { Awareness } from 'y-protocols/awareness'
 import type { NoteDoc } from '../../shared/engine/types'
 import { YjsNote } from '../../shared/engine/yjs-note'
+import { remoteCursors } from './remote-cursors'
 import { noteTextBinding } from './text-binding'
 
 const theme = EditorView.theme({
@@ -24,7 +25,12 @@ export function createEditor(
   const binding: Extension =
     doc instanceof YjsNote
       ? [yCollab(doc.body, awareness), keymap.of(yUndoManagerKeymap)]
-      : [noteTextBinding(doc), history(), keymap.of(historyKeymap)]
+      : [
+          noteTextBinding(doc),
+          history(),
+          keymap.of(historyKeymap),
+          awareness ? remoteCursors(doc, awareness) : [],
+        ]
   return new EditorView({
     parent,
     state: EditorState.create({

@@ -4,7 +4,9 @@ import {
   encodeAwarenessUpdate,
   removeAwarenessStates,
 } from 'y-protocols/awareness'
-import type { YjsNote } from '../../shared/engine/yjs-note'
+import * as Y from 'yjs'
+import type { NoteDoc } from '../../shared/engine/types'
+import { YjsNote } from '../../shared/engine/yjs-note'
 import type { DocId } from '../../shared/ids'
 import type { Replica } from '../../shared/sync/replica'
 
@@ -50,10 +52,11 @@ export class Presence {
     )
   }
 
-  for(doc: YjsNote): Awareness {
+  for(doc: NoteDoc): Awareness {
     const existing = this.byDoc.get(doc.id)
     if (existing) return existing
-    const aw = new Awareness(doc.ydoc)
+    // Awareness wants a Y.Doc only for its client id; an Automerge note lends it a blank one.
+    const aw = new Awareness(doc instanceof YjsNote ? doc.ydoc : new Y.Doc())
     aw.setLocalStateField('user', {
       name: this.user.name,
       color: this.user.color,

@@ -112,6 +112,18 @@ export class AutomergeNote implements NoteDoc {
     })
   }
 
+  cursorAt(index: number): string {
+    return A.getCursor(this.doc, ['body'], Math.min(index, this.text().length))
+  }
+
+  cursorIndex(cursor: string): number | null {
+    try {
+      return A.getCursorPosition(this.doc, ['body'], cursor)
+    } catch {
+      return null
+    }
+  }
+
   transact(fn: () => void): void {
     if (this.draft) return fn()
     this.commit((d) => {

@@ -77,6 +77,10 @@ export interface NoteDoc {
   insert(pos: number, text: string): void
   delete(pos: number, len: number): void
   setTitle(title: string): void
+  /** A position in the text that moves with concurrent edits (for remote cursors), as text. */
+  cursorAt(index: number): string
+  /** Where a `cursorAt` position is now; null if it doesn't belong to this document. */
+  cursorIndex(cursor: string): number | null
   /** Several edits as one commit. */
   transact(fn: () => void): void
   version(): VersionVector

@@ -111,6 +111,21 @@ export class YjsNote implements NoteDoc {
     this.meta.set('title', title)
   }
 
+  cursorAt(index: number): string {
+    return JSON.stringify(
+      Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(this.body, index)),
+    )
+  }
+
+  cursorIndex(cursor: string): number | null {
+    try {
+      const rel = Y.createRelativePositionFromJSON(JSON.parse(cursor))
+      return Y.createAbsolutePositionFromRelativePosition(rel, this.ydoc)?.index ?? null
+    } catch {
+      return null
+    }
+  }
+
   transact(fn: () => void): void {
     this.ydoc.transact(fn)
   }

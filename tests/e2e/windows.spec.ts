@@ -150,22 +150,28 @@ test('a closed and reopened host restores every note', async ({ host, browser, s
   }
 })
 
-test('a window shows the cursors of the other windows on the same note', async ({
-  host,
-  context,
-  shots,
-}) => {
-  const a = await AppWindow.open(context, host.url)
-  const url = await a.newNote('yjs', 'Cursors')
-  await a.type('where is everyone?')
-  const b = await AppWindow.open(context, url)
-  shots.push(a, b)
-  await b.shows('where is everyone?')
-  await b.editor.click()
-  await b.page.keyboard.press('Control+Home')
-  // Each window draws the other's caret, labelled with its name.
-  await expect(a.page.locator('.cm-ySelectionCaret')).toHaveCount(1)
-  await a.type(' here')
-  await expect(b.page.locator('.cm-ySelectionCaret')).toHaveCount(1)
-  await expect(b.page.locator('.cm-ySelectionInfo')).toHaveText(/Window /)
-})
+for (const [engine, caret, label] of [
+  ['yjs', '.cm-ySelectionCaret', '.cm-ySelectionInfo'],
+  ['automerge', '.cm-remoteCaret', '.cm-remoteCaretLabel'],
+] as const) {
+  test(`a window shows the cursors of the other windows on the same ${engine} note`, async ({
+    host,
+    context,
+    shots,
+  }) => {
+    const a = await AppWindow.open(context, host.url)
+    const url = await a.newNote(engine, 'Cursors')
+    await a.type('where is everyone?')
+    const b = await AppWindow.open(context, url)
+    shots.push(a, b)
+    await b.shows('where is everyone?')
+    await b.editor.click()
+    await b.page.keyboard.press('Control+Home')
+    // Each window draws the other's caret, labelled with its name.
+    await expect(a.page.locator(caret)).toHaveCount(1)
+    await a.type(' here')
+    await expect(b.page.locator(caret)).toHaveCount(1)
+    await expect(b.page.locator(label)).toHaveText(/Window /)
+    await a.shows('where is everyone? here')
+  })
+}

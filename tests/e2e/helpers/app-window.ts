@@ -64,7 +64,10 @@ export class AppWindow {
       const content = document.querySelector('.cm-content')
       if (!content) return ''
       const copy = content.cloneNode(true) as HTMLElement
-      for (const el of copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer')) el.remove()
+      for (const el of copy.querySelectorAll(
+        '.cm-ySelectionCaret, .cm-remoteCaret, .cm-widgetBuffer',
+      ))
+        el.remove()
       return [...copy.querySelectorAll('.cm-line')]
         .map((line) => line.textContent ?? '')
         .join('\n')

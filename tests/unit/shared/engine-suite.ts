@@ -249,6 +249,18 @@ export function runNoteDocSuite(name: string, make: MakeNote): void {
         expectSameReplica(a, b)
       })
 
+      it('cursor positions move with concurrent edits on another replica', () => {
+        const { a, b } = forked('hello world')
+        const cursor = a.cursorAt(6) // before "world"
+        b.insert(0, '>> ')
+        b.delete(b.text().indexOf('hello'), 6)
+        a.applyUpdate(b.encodeDiff(a.encodeVersion()), LINK)
+        expect(a.text()).toBe('>> world')
+        expect(a.cursorIndex(cursor)).toBe(3)
+        expect(b.cursorIndex(cursor)).toBe(3)
+        expect(a.cursorIndex('not a cursor')).toBeNull()
+      })
+
       it('unseenBy counts what a peer version lacks, and 0 once it has everything', () => {
         const { origin, a } = forked('base')
         expect(a.unseenBy(origin.encodeVersion())).toBe(0)
