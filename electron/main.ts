@@ -48,7 +48,11 @@ async function run(): Promise<void> {
 
   const dataDir = join(app.getPath('userData'), 'notes')
   await mkdir(dataDir, { recursive: true })
-  const node = await openMachineNode({ store: await LevelDocStore.open(dataDir), log })
+  const node = await openMachineNode({
+    store: await LevelDocStore.open(dataDir),
+    log,
+    forWindows: true,
+  })
   log.info({ data: dataDir, node: node.id }, 'node open')
   const uplink = await RelayUplink.open(node, join(app.getPath('userData'), 'relay.json'))
 

@@ -9,33 +9,40 @@ export interface PortPair<Remote> {
 }
 
 /**
- * One MessagePort link from the node to each window. A window that connects again (a reload)
- * gets a fresh port and its old link closes; a link detaches from the node when it closes.
+ * MessagePort links from the node to each window: its own, plus one per Lab replica it runs.
+ * Past `maxPerWindow` (a page that reloads over and over) the oldest link closes; a link
+ * detaches from the node when it closes, and all of a window's close with the window.
  */
 export class NodeBridge<Remote> {
-  private readonly links = new Map<number, MessagePortLink>()
+  private readonly links = new Map<number, MessagePortLink[]>()
 
   constructor(
     private readonly replica: { attach(link: Link): Unsubscribe },
     private readonly newChannel: () => PortPair<Remote>,
+    private readonly maxPerWindow = 8,
   ) {}
 
   /** A new link for window `windowId`, attached to the node; returns the port for the window. */
   connect(windowId: number): Remote {
-    this.disconnect(windowId, 'window reconnected')
+    const mine = this.links.get(windowId) ?? []
+    this.links.set(windowId, mine)
+    while (mine.length >= this.maxPerWindow)
+      mine.shift()?.close(CLOSE_GOING_AWAY, 'too many connections from one window')
     const { port1, port2 } = this.newChannel()
     const link = new MessagePortLink(port1)
     const detach = this.replica.attach(link)
     link.onClose(() => {
       detach()
-      if (this.links.get(windowId) === link) this.links.delete(windowId)
+      const i = mine.indexOf(link)
+      if (i >= 0) mine.splice(i, 1)
+      if (mine.length === 0 && this.links.get(windowId) === mine) this.links.delete(windowId)
     })
-    this.links.set(windowId, link)
+    mine.push(link)
     return port2
   }
 
   disconnect(windowId: number, reason = 'window closed'): void {
-    this.links.get(windowId)?.close(CLOSE_GOING_AWAY, reason)
+    for (const link of [...(this.links.get(windowId) ?? [])]) link.close(CLOSE_GOING_AWAY, reason)
   }
 
   closeAll(reason = 'app quitting'): void {
@@ -43,6 +50,8 @@ export class NodeBridge<Remote> {
   }
 
   get connected(): number {
-    return this.links.size
+    let n = 0
+    for (const l of this.links.values()) n += l.length
+    return n
   }
 }

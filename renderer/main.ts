@@ -1,7 +1,11 @@
 import { mount } from 'svelte'
 import { DESKTOP_GLOBAL, type DesktopApi } from '../shared/desktop/api'
+import type { NoteDoc } from '../shared/engine/types'
 import { randomId } from '../shared/ids'
+import type { NoteEntry } from '../shared/notebook/notebook'
 import App from './App.svelte'
+import { LabView } from './lab/lab-state.svelte'
+import { LabWorld } from './lab/lab-world'
 import { RelayPanel } from './state/relay.svelte'
 import { Workspace } from './state/workspace.svelte'
 import { browserDial, nodeUrlOf } from './sync/browser-dial'
@@ -37,13 +41,10 @@ async function start(): Promise<void> {
   const windowId = sessionValue('lattice.window', () => randomId())
   const offline = sessionStorage.getItem('lattice.offline') === '1'
   const params = new URLSearchParams(location.search)
-  const win = await WindowReplica.start({
-    windowId,
-    offline,
-    url: desktop ? 'desktop:node' : nodeUrlOf(location),
-    token: params.get('token') ?? undefined,
-    dial: desktop ? portDial(desktop) : browserDial,
-  })
+  const url = desktop ? 'desktop:node' : nodeUrlOf(location)
+  const token = params.get('token') ?? undefined
+  const dial = desktop ? portDial(desktop) : browserDial
+  const win = await WindowReplica.start({ windowId, offline, url, token, dial })
   const ws = new Workspace(win)
   const presence = new Presence(win.replica, {
     name: `Window ${windowId.slice(0, 4)}`,
@@ -62,6 +63,18 @@ async function start(): Promise<void> {
       desktop,
       relay: new RelayPanel(desktop ? desktopControl(desktop) : httpControl),
       peerName: desktop ? 'this computer' : 'the node',
+      openLab: (entry: NoteEntry, doc: NoteDoc, extra: number) =>
+        new LabView(
+          new LabWorld({
+            doc: entry.id,
+            engine: entry.engine,
+            url,
+            token,
+            dial,
+            window: { name: 'This window', doc, link: win.link },
+            extra,
+          }),
+        ),
     },
   })
   Object.assign(window, { __lattice: { win, ws, presence } })

@@ -16,19 +16,19 @@ export interface Relay {
 /** A headless node with storage in `config.data`, listening on `config.host:config.port`. */
 export async function startRelay(
   config: RelayConfig,
-  extra: Pick<ServerOptions, 'serveHttp'> = {},
+  extra: Pick<ServerOptions, 'serveHttp'> & { forWindows?: boolean } = {},
 ): Promise<Relay> {
   const log = createLogger(config.logLevel)
   await mkdir(config.data, { recursive: true })
   const store = await LevelDocStore.open(config.data)
-  const node = await openMachineNode({ store, log })
+  const node = await openMachineNode({ store, log, forWindows: extra.forWindows ?? false })
   const server = await startServer(node, {
     host: config.host,
     port: config.port,
     token: config.token,
     store,
     log,
-    ...extra,
+    serveHttp: extra.serveHttp,
   })
   return {
     server,

@@ -29,7 +29,14 @@ export const IPC = {
   setRelay: 'lattice:set-relay',
 } as const
 
-export const MENU_COMMANDS = ['new-note', 'search', 'rename', 'trash', 'toggle-offline'] as const
+export const MENU_COMMANDS = [
+  'new-note',
+  'search',
+  'rename',
+  'trash',
+  'toggle-offline',
+  'open-lab',
+] as const
 export type MenuCommand = (typeof MENU_COMMANDS)[number]
 
 export function isMenuCommand(v: unknown): v is MenuCommand {

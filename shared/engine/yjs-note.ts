@@ -48,6 +48,12 @@ export class YjsNote implements NoteDoc {
     this.body = this.ydoc.getText('body')
     this.meta = this.ydoc.getMap('meta')
     this.ydoc.on('update', this.handleUpdate)
+    // What a local commit typed, whoever made it (insert() or an editor binding on the Y.Text);
+    // observers run before the 'update' event that reports the commit.
+    this.body.observe((event, tr) => {
+      if (!this.events.wantsCausal || tr.origin instanceof RemoteOrigin) return
+      for (const op of event.delta) if (typeof op.insert === 'string') this.lastSummary += op.insert
+    })
   }
 
   get actor(): string {
@@ -99,7 +105,6 @@ export class YjsNote implements NoteDoc {
 
   insert(pos: number, text: string): void {
     if (text.length === 0) return
-    if (this.events.wantsCausal) this.lastSummary += text
     this.body.insert(pos, text)
   }
 

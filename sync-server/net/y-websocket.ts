@@ -75,6 +75,9 @@ class Room {
   /** The awareness clients each owner added, removed when it leaves. */
   private readonly owners = new Map<Owner, { clients: Set<number>; off?: Unsubscribe }>()
   private readonly offLattice: Unsubscribe
+  /** The change every socket of the room is being sent right now, and its message. */
+  private lastChange: DocChange | null = null
+  private lastMessage: Uint8Array | null = null
 
   constructor(
     readonly id: DocId,
@@ -104,6 +107,20 @@ class Room {
 
   get hasStates(): boolean {
     return this.awareness.getStates().size > 0
+  }
+
+  /**
+   * The sync-update message of a change. Every socket's listener gets the same change object,
+   * one after the other, so it is encoded once per change rather than once per socket (and
+   * as a Buffer, which `ws` sends as it is instead of wrapping a Uint8Array anew each time).
+   */
+  updateMessage(change: DocChange): Uint8Array {
+    if (change !== this.lastChange || this.lastMessage === null) {
+      const message = encodeSyncUpdate(change.update())
+      this.lastMessage = Buffer.from(message.buffer, message.byteOffset, message.byteLength)
+      this.lastChange = change
+    }
+    return this.lastMessage
   }
 
   leave(owner: Owner): void {
@@ -154,6 +171,7 @@ class Room {
     this.offLattice()
     this.awareness.off('update', this.broadcast)
     this.awareness.doc.destroy()
+    this.lastChange = this.lastMessage = null
     this.onEmpty()
   }
 }
@@ -166,6 +184,8 @@ class Room {
 class YwsConnection {
   private readonly link: LinkId = linkId(randomId('yws-'))
   private note: YjsNote | null = null
+  /** The transaction origin of this socket's updates, made once the note is open. */
+  private origin: unknown = null
   /** Messages that arrived while the document was loading, handled in order once it is. */
   private readonly early: Uint8Array[] = []
   /** Set while something sent must wait for a durable write; later sends queue behind it. */
@@ -201,6 +221,7 @@ class YwsConnection {
       return
     }
     this.note = note
+    this.origin = note.remoteOrigin(this.link)
     this.offChange = note.onChange((change) => this.forward(change))
     this.send(encodeSyncStep1(note.ydoc))
     if (this.room.hasStates) this.send(encodeAwareness(this.room.fullState()))
@@ -247,7 +268,7 @@ class YwsConnection {
   }
 
   private apply(note: YjsNote, update: Uint8Array): void {
-    const origin = note.remoteOrigin(this.link)
+    const origin = this.origin
     note.applyRemote(this.link, update.length, () => {
       try {
         Y.applyUpdate(note.ydoc, update, origin)
@@ -263,7 +284,7 @@ class YwsConnection {
   private forward(change: DocChange): void {
     if (this.stopped || (change.origin === this.link && !change.mixed)) return
     try {
-      this.send(encodeSyncUpdate(change.update()))
+      this.send(this.room.updateMessage(change))
     } catch (err) {
       this.fail(err)
     }

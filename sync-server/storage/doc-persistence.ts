@@ -2,6 +2,8 @@ import type { EngineKind, NoteDoc } from '../../shared/engine/types'
 import type { DocId } from '../../shared/ids'
 import { CorruptRecordError, type DocStore } from './doc-store'
 
+const MIN_LOG_BYTES_TO_COMPACT = 16 * 1024
+
 /** Makes an empty note of a stored document's engine, for `loadNote` to fill. */
 export type MakeDoc = (id: DocId, engine: EngineKind) => NoteDoc
 
@@ -114,8 +116,11 @@ export function persist(store: DocStore, doc: NoteDoc, opts: PersistOptions = {}
     })
   }
 
+  // The floor keeps a new note (whose base is its first, tiny update) from compacting every
+  // few keystrokes; the log still never outgrows its state by more than this.
   const dueForCompaction = (): boolean =>
-    shape.appends >= compactEvery || shape.logBytes > maxLogRatio * shape.base
+    shape.appends >= compactEvery ||
+    shape.logBytes > Math.max(maxLogRatio * shape.base, MIN_LOG_BYTES_TO_COMPACT)
 
   const compact = async (): Promise<void> => {
     compactionQueued = false

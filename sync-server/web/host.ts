@@ -37,6 +37,7 @@ export async function startWebHost(config: RelayConfig, staticDir = RENDERER_DIS
   let api: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null
   const files = staticFiles(staticDir)
   const relay = await startRelay(config, {
+    forWindows: true,
     serveHttp: (req, res) => (api?.(req, res) ?? false) || files(req, res),
   })
   const uplink = await RelayUplink.open(relay.node, join(config.data, 'lattice-relay.json'))

@@ -30,7 +30,7 @@ export class AppWindow {
   }
 
   get editor() {
-    return this.page.locator('.cm-content')
+    return this.page.locator('.note .cm-content')
   }
 
   async newNote(engine: EngineKind = 'yjs', title = ''): Promise<string> {
@@ -61,7 +61,7 @@ export class AppWindow {
   /** The note's text as the editor shows it, without other windows' cursor labels. */
   async text(): Promise<string> {
     return this.page.evaluate(() => {
-      const content = document.querySelector('.cm-content')
+      const content = document.querySelector('.note .cm-content')
       if (!content) return ''
       const copy = content.cloneNode(true) as HTMLElement
       for (const el of copy.querySelectorAll(
