@@ -222,6 +222,18 @@ export class AutomergeNote implements NoteDoc {
     return A.saveSince(this.doc, this.knownHeads(peerVersion))
   }
 
+  /** Automerge loads a concatenation of changes and saved chunks as it loads each in turn. */
+  mergeUpdates(updates: readonly Uint8Array[]): Uint8Array {
+    if (updates.length === 1) return updates[0] as Uint8Array
+    const out = new Uint8Array(updates.reduce((n, u) => n + u.length, 0))
+    let at = 0
+    for (const u of updates) {
+      out.set(u, at)
+      at += u.length
+    }
+    return out
+  }
+
   unseenBy(peerVersion: Uint8Array): number {
     const since = A.getChangesMetaSince(this.doc, this.knownHeads(peerVersion))
     return since.filter((c) => c.actor !== GENESIS_ACTOR).length

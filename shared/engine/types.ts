@@ -100,6 +100,8 @@ export interface NoteDoc {
    * cannot see past heads it does not know, so it may over-count then, never under-count.
    */
   unseenBy(peerVersion: Uint8Array): number
+  /** One update equivalent to applying `updates` in order (storage writes a burst as one). */
+  mergeUpdates(updates: readonly Uint8Array[]): Uint8Array
   /** Apply bytes from `encodeState`, `encodeDiff` or a change's `update()`: idempotent, any order. */
   applyUpdate(update: Uint8Array, origin: Origin): void
   createSync(link: LinkId): DocSync

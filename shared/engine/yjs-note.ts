@@ -169,6 +169,10 @@ export class YjsNote implements NoteDoc {
     return Y.encodeStateAsUpdate(this.ydoc, peerVersion)
   }
 
+  mergeUpdates(updates: readonly Uint8Array[]): Uint8Array {
+    return updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates([...updates])
+  }
+
   unseenBy(peerVersion: Uint8Array): number {
     const peer = Y.decodeStateVector(peerVersion)
     let unseen = 0

@@ -135,13 +135,17 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
     closeWith: (code: number, reason: string) => void,
   ): void {
     const limiter = new RateLimiter(limits.framesPerSecond, limits.burstFrames)
+    // Label children looked up once, not on every frame.
+    const bytesIn = metrics.bytesIn.labels(endpoint)
+    const bytesOut = metrics.bytesOut.labels(endpoint)
+    const updates = metrics.updates.labels(endpoint)
     let alive = true
     let dropTimer: ReturnType<typeof setTimeout> | undefined
     ws.on('message', (data: Buffer) => {
       alive = true
-      metrics.bytesIn.inc({ endpoint }, data.length)
+      bytesIn.inc(data.length)
       // Both protocols put a one-byte message type first; awareness and digests are not updates.
-      if (data[0] === UPDATE_TYPE[endpoint]) metrics.updates.inc({ endpoint })
+      if (data[0] === UPDATE_TYPE[endpoint]) updates.inc()
       if (limiter.take()) return
       if (ws.readyState === ws.OPEN)
         closeWith(CLOSE_RATE_LIMITED, `rate limit: more than ${limits.framesPerSecond} frames/s`)
@@ -153,7 +157,7 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
     ws.on('pong', () => (alive = true))
     const send = ws.send.bind(ws)
     ws.send = ((data: Uint8Array, ...rest: unknown[]) => {
-      metrics.bytesOut.inc({ endpoint }, data.length)
+      bytesOut.inc(data.length)
       return (send as (d: Uint8Array, ...r: unknown[]) => void)(data, ...rest)
     }) as typeof ws.send
     const timer = setInterval(() => {

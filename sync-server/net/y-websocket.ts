@@ -291,15 +291,15 @@ class YwsConnection {
   }
 
   /**
-   * Holds everything sent from now on until what the node holds is on disk. `node.flush()`
-   * rather than the per-document `replica.durable()`: after a failed write with nothing else
-   * pending the latter reports nothing to wait for, while `flush()` rewrites the lost state and
-   * rejects if that fails too.
+   * Holds everything sent from now on until this room's document is on disk. `flushDoc`
+   * rather than `replica.durable()`: after a failed write with nothing else pending the latter
+   * reports nothing to wait for, while `flushDoc` rewrites the lost state and rejects if that
+   * fails too. Other rooms' writes are not waited for.
    */
   private afterDurable(): void {
     this.chain(() =>
       this.node
-        .flush()
+        .flushDoc(this.room.id)
         .catch((err: unknown) => this.fail(new Error(`storage failed: ${(err as Error).message}`))),
     )
   }

@@ -118,6 +118,14 @@ export class LatticeNode {
     await Promise.all([...this.persisted.values()].map((p) => p.flushed()))
   }
 
+  /**
+   * Resolves when every change so far to one document is on disk; after a failed write it
+   * rewrites the document's state, and rejects if that fails too.
+   */
+  async flushDoc(id: DocId): Promise<void> {
+    await this.persisted.get(id)?.flushed()
+  }
+
   /** Unloads documents nobody holds, no window has open, and nobody touched for a while. */
   async unloadIdle(now = Date.now()): Promise<number> {
     const after = this.opts.unloadAfterMs ?? 30_000

@@ -89,13 +89,35 @@ export function persist(store: DocStore, doc: NoteDoc, opts: PersistOptions = {}
   /** The per-document chain every store call goes through, appends and compactions alike. */
   let chain: Promise<void> = Promise.resolve()
 
+  /** Updates waiting for the next append, and how many writes asked for it. */
+  let queued: Uint8Array[] = []
+  let queuedWrites = 0
+  let scheduled = false
+
+  /**
+   * Queues an update (or, with null, a repair). Updates that arrive while an append is on its
+   * way go out together as one merged append: a burst of keystrokes costs one store write.
+   */
   const write = (update: Uint8Array | null): void => {
     pending++
+    queuedWrites++
+    if (update) queued.push(update)
+    if (scheduled) return
+    scheduled = true
     lastAppend = chain = chain.then(async () => {
+      scheduled = false
+      const updates = queued
+      const writes = queuedWrites
+      queued = []
+      queuedWrites = 0
       try {
         // After a failure, the full state: it holds whatever the failed append carried.
         const repair = failure !== null && !stopped
-        const bytes = repair ? doc.encodeState() : update
+        const bytes = repair
+          ? doc.encodeState()
+          : updates.length > 0
+            ? doc.mergeUpdates(updates)
+            : null
         if (bytes === null) return
         lastSeq = await store.append(doc.id, doc.engine, bytes)
         if (repair) failure = null
@@ -111,7 +133,7 @@ export function persist(store: DocStore, doc: NoteDoc, opts: PersistOptions = {}
       } catch (err) {
         failure = err
       } finally {
-        pending--
+        pending -= writes
       }
     })
   }

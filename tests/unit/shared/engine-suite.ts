@@ -249,6 +249,21 @@ export function runNoteDocSuite(name: string, make: MakeNote): void {
         expectSameReplica(a, b)
       })
 
+      it('mergeUpdates makes one update that rebuilds a replica like the updates in turn', () => {
+        const { origin, a, b } = forked('base')
+        const updates: Uint8Array[] = []
+        const off = a.onChange((c) => updates.push(c.update()))
+        a.insert(4, ' one')
+        b.insert(0, 'two ')
+        a.applyUpdate(b.encodeDiff(a.encodeVersion()), LINK)
+        a.delete(0, 2)
+        a.setTitle('merged')
+        off()
+        expect(updates.length).toBeGreaterThan(2)
+        origin.applyUpdate(a.mergeUpdates(updates), LINK)
+        expectSameReplica(origin, a)
+      })
+
       it('cursor positions move with concurrent edits on another replica', () => {
         const { a, b } = forked('hello world')
         const cursor = a.cursorAt(6) // before "world"

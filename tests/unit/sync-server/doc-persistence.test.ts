@@ -89,18 +89,20 @@ describe('doc-persistence', () => {
     const store = new FlakyStore()
     const note = makeDoc(ID, 'yjs')
     const p = persist(store, note, { compactEvery: 1e9 })
-    note.insert(0, 'x'.repeat(1000))
+    note.insert(0, 'x'.repeat(5000))
     await p.flushed()
-    for (let i = 0; i < 3; i++) note.insert(0, 'y'.repeat(1000))
-    await p.flushed()
-    expect(store.compactions).toBe(0) // 3,000 bytes of log on a 1,000-byte base
-    note.insert(0, 'z'.repeat(1100))
+    for (let i = 0; i < 3; i++) {
+      note.insert(0, 'y'.repeat(5000))
+      await p.flushed()
+    }
+    expect(store.compactions).toBe(0) // 15,000 bytes of log on a 5,000-byte base
+    note.insert(0, 'z'.repeat(5500))
     await p.flushed()
     await new Promise((r) => setTimeout(r, 0))
     expect(store.compactions).toBe(1)
     expect((await store.list())[0]?.logLength).toBe(0)
     // The next round is measured against the new, bigger snapshot.
-    note.insert(0, 'w'.repeat(4000))
+    note.insert(0, 'w'.repeat(20000))
     await p.flushed()
     await new Promise((r) => setTimeout(r, 0))
     expect(store.compactions).toBe(1)
@@ -110,16 +112,35 @@ describe('doc-persistence', () => {
     const store = new FlakyStore()
     const first = makeDoc(ID, 'yjs')
     const p1 = persist(store, first, { compactEvery: 10, maxLogRatio: 1e9 })
-    for (let i = 0; i < 8; i++) first.insert(0, 'a')
-    await p1.flushed()
+    for (let i = 0; i < 8; i++) {
+      first.insert(0, 'a')
+      await p1.flushed()
+    }
     p1.stop()
     const second = await loadNote(store, ID, makeDoc)
     if (!second) throw new Error('not stored')
     const p2 = persist(store, second, { compactEvery: 10, maxLogRatio: 1e9 })
-    for (let i = 0; i < 3; i++) second.insert(0, 'b')
-    await p2.flushed()
+    for (let i = 0; i < 3; i++) {
+      second.insert(0, 'b')
+      await p2.flushed()
+    }
     await new Promise((r) => setTimeout(r, 0))
     expect(store.compactions).toBe(1)
+  })
+
+  it('writes a burst of changes as one merged append, and a small log is not compacted', async () => {
+    const store = new FlakyStore()
+    const note = makeDoc(ID, 'yjs')
+    const p = persist(store, note)
+    note.insert(0, 'first')
+    for (let i = 0; i < 50; i++) note.insert(note.text().length, String(i % 10))
+    expect(p.pending).toBe(51)
+    await p.flushed()
+    expect(p.pending).toBe(0)
+    const [info] = await store.list()
+    expect(info?.logLength).toBeLessThanOrEqual(2)
+    expect(store.compactions).toBe(0)
+    expect((await loadNote(store, ID, makeDoc))?.text()).toBe(note.text())
   })
 
   it('rewrites the whole state after a failed append, and reports the failure until then', async () => {
