@@ -1,14 +1,24 @@
 // `npm run bench [-- <filter>]`: runs every benchmark whose name contains the filter, prints a
 // table for each, and writes bench/results/<name>.json.
 import path from 'node:path'
+import { appLatency } from './app-latency'
+import { appStartup } from './app-startup'
 import { heal } from './heal'
 import type { Benchmark } from './lib/benchmark'
 import { REPO_ROOT } from './lib/measure'
 import { formatTable, targetMet, writeResults, type Row } from './lib/results'
 import { notebookDigest } from './notebook-digest'
+import { relayFanout } from './relay-fanout'
 import { traceReplay } from './trace-replay'
 
-const BENCHMARKS: readonly Benchmark[] = [traceReplay, heal, notebookDigest]
+const BENCHMARKS: readonly Benchmark[] = [
+  traceReplay,
+  heal,
+  notebookDigest,
+  relayFanout,
+  appLatency,
+  appStartup,
+]
 
 async function main(): Promise<void> {
   const filter = process.argv[2] ?? ''
