@@ -1,5 +1,5 @@
-import type { EngineKind, NoteDoc } from '../../shared/engine/types'
-import { docId, type DocId } from '../../shared/ids'
+import { isEngineKind, type EngineKind, type NoteDoc } from '../../shared/engine/types'
+import { docId, isValidId, type DocId } from '../../shared/ids'
 import type { NoteEntry } from '../../shared/notebook/notebook'
 import type { PeerStatus, WindowReplica } from '../sync/window-replica'
 
@@ -20,10 +20,39 @@ export class Workspace {
         e.trashed === this.showTrash && (q === '' || displayTitle(e).toLowerCase().includes(q)),
     )
   })
-  readonly selected = $derived(this.entries.find((e) => e.id === this.selectedId) ?? null)
+  /** The note the URL named, with its engine: opened before the notebook arrives. */
+  private hinted = $state.raw<{ id: DocId; engine: EngineKind } | null>(null)
+  /** The node has sent its notebook (or the window works from its cache alone). */
+  private notebookReady = $state(false)
+
+  readonly selected = $derived.by((): NoteEntry | null => {
+    const entry = this.entries.find((e) => e.id === this.selectedId)
+    if (entry) return entry
+    // Until the notebook arrives, the note in the URL shows at once; a stale URL then clears.
+    const h = this.hinted
+    if (h && h.id === this.selectedId && !this.notebookReady)
+      return {
+        id: h.id,
+        engine: h.engine,
+        title: '',
+        created: 0,
+        trashed: false,
+        trashedDigest: null,
+        purged: false,
+        revived: false,
+      }
+    return null
+  })
 
   constructor(readonly win: WindowReplica) {
     this.status = win.status()
+    void win.notebookReady.then(() => {
+      this.notebookReady = true
+      // A URL that named the wrong engine: that copy can never sync, so let it go.
+      const h = this.hinted
+      const entry = h && win.notebook.get(h.id)
+      if (h && entry && entry.engine !== h.engine) win.forget(h.id)
+    })
     const refresh = () => (this.entries = win.notebook.list())
     refresh()
     win.notebook.onChange(refresh)
@@ -81,14 +110,22 @@ export class Workspace {
   /** Keeps the open note in the URL hash, so a reload or the same URL elsewhere opens it. */
   followUrl(): void {
     const fromHash = () => {
-      const m = /note=([^&]+)/.exec(location.hash)
-      this.selectedId = m ? docId(decodeURIComponent(m[1] as string)) : null
+      const params = new URLSearchParams(location.hash.slice(1))
+      const note = params.get('note')
+      const engine = params.get('engine')
+      this.selectedId = note && isValidId(note) ? docId(note) : null
+      if (this.selectedId && isEngineKind(engine)) {
+        this.hinted = { id: this.selectedId, engine }
+        // Subscribe now: the note syncs alongside the notebook, not after it.
+        this.win.open(this.selectedId, engine)
+      }
     }
     fromHash()
     window.addEventListener('hashchange', fromHash)
     $effect.root(() => {
       $effect(() => {
-        const want = this.selectedId ? `#note=${encodeURIComponent(this.selectedId)}` : ''
+        const s = this.selected
+        const want = s ? `#note=${encodeURIComponent(s.id)}&engine=${s.engine}` : ''
         if (location.hash !== want)
           history.replaceState(null, '', want || location.pathname + location.search)
       })

@@ -45,6 +45,8 @@ export class WindowReplica {
   private readonly acks = new Map<DocId, Uint8Array>()
   private readonly statusChanged = new Emitter<void>()
   private offlineNow: boolean
+  /** Resolves once the node has answered for the notebook: what it holds is here. */
+  readonly notebookReady: Promise<void>
 
   private constructor(
     readonly id: ReplicaId,
@@ -67,6 +69,15 @@ export class WindowReplica {
     })
     if (this.offlineNow) this.link.cut('both')
     this.notebook = new Notebook(id, this.replica.open(NOTEBOOK_ID, 'yjs') as YjsNote)
+    // The node acknowledges the notebook after its reply to our first message about it.
+    this.notebookReady = new Promise((resolve) => {
+      const off = this.replica.events.on((e) => {
+        if (e.type === 'ack' && e.doc === NOTEBOOK_ID) {
+          off()
+          resolve()
+        }
+      })
+    })
     this.dialer.onStatus(() => this.statusChanged.emit())
     this.replica.events.on((e) => {
       if (e.type === 'ack') {
@@ -105,6 +116,13 @@ export class WindowReplica {
     const doc = this.replica.open(id, engine)
     this.persist(doc)
     return doc
+  }
+
+  /** Stops syncing a document this window opened by mistake (a URL naming the wrong engine). */
+  forget(id: DocId): void {
+    const doc = this.replica.getDoc(id)
+    this.replica.drop(id)
+    doc?.destroy()
   }
 
   createNote(engine: EngineKind, title: string): DocId {
