@@ -89,18 +89,24 @@ describe('MessagePortLink', () => {
 })
 
 describe('NodeBridge', () => {
-  it('gives a reconnecting window a fresh link and detaches the old one from the node', async () => {
+  it('gives a window a link per connect (its own and its Lab replicas), capped, all closed with it', async () => {
     const node = await LatticeNode.open({ store: new MemoryDocStore() })
-    const bridge = new NodeBridge(node.replica, channel)
-    const first = new MessagePortLink(bridge.connect(7))
-    const firstClosed = new Promise<CloseInfo>((resolve) => first.onClose(resolve))
+    const bridge = new NodeBridge(node.replica, channel, 3)
+    const links = [1, 2, 3].map(() => new MessagePortLink(bridge.connect(7)))
+    const other = new MessagePortLink(bridge.connect(8))
+    expect(bridge.connected).toBe(4)
+    expect(node.replica.links).toHaveLength(4)
+    // A fourth from the same window (a page reloading over and over): the oldest goes.
+    const oldestClosed = new Promise<CloseInfo>((resolve) => links[0]?.onClose(resolve))
     new MessagePortLink(bridge.connect(7))
-    await firstClosed
-    expect(bridge.connected).toBe(1)
-    expect(node.replica.links).toHaveLength(1)
+    expect((await oldestClosed).code).toBe(CLOSE_GOING_AWAY)
+    expect(bridge.connected).toBe(4)
 
     bridge.disconnect(7)
-    expect(bridge.connected).toBe(0)
+    expect(bridge.connected).toBe(1)
+    expect(node.replica.links).toHaveLength(1)
+    expect(other.isOpen).toBe(true)
+    bridge.closeAll()
     expect(node.replica.links).toHaveLength(0)
     await node.close()
   })
