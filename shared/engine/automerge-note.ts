@@ -169,10 +169,11 @@ export class AutomergeNote implements NoteDoc {
   /** Runs a remote apply; updates the version vector and reports one change and causal event. */
   private applyRemote(origin: LinkId | 'load', bytes: number, fn: () => A.Doc<NoteShape>): void {
     const beforeHeads = A.getHeads(this.doc)
-    const heldBefore = this.held()
+    // Missing dependencies cost a graph walk; only the causal log (the Lab) asks for them.
     const deps = this.events.wantsCausal ? { ...this.vv } : null
+    const heldBefore = deps ? this.held() : 0
     this.doc = fn()
-    const held = this.held()
+    const held = deps ? this.held() : 0
     const changed = !sameHeads(beforeHeads, A.getHeads(this.doc))
     if (changed) {
       for (const meta of A.getChangesMetaSince(this.doc, beforeHeads)) {
