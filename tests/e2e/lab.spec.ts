@@ -27,6 +27,8 @@ test('split brain through the Lab: concurrent while cut, equal and converged aft
   shots.push(w)
   await expect.poll(() => labText(w, 'Lab B')).toBe('base')
   await expect(w.page.getByTestId('relation-0-1')).toHaveText('equal')
+  // Delay, loss, duplication and reordering for each replica's link.
+  await expect(replica(w, 'Lab B').locator('input[type=range]')).toHaveCount(4)
 
   await replica(w, 'This window').getByTestId('lab-cut').click()
   await replica(w, 'Lab B').getByTestId('lab-cut').click()
