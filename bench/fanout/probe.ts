@@ -5,11 +5,12 @@
  *   both servers' memory is read the same way after the same collection;
  * - 'stalls-on' / 'stalls-off': count event-loop delay and GC pauses only between the two
  *   (while this server's clients type); 'stalls' reports them so far;
- * - 'heap-snapshot:<file>': writes one there, for investigating a result by hand.
+ * - 'heap-snapshot:<file>': writes one there, and 'heap-spaces' reports V8's heap spaces, for
+ *   investigating a result by hand.
  * It does nothing else, and ends the server when the benchmark goes away.
  */
 import { createHistogram, PerformanceObserver } from 'node:perf_hooks'
-import { getHeapStatistics, writeHeapSnapshot } from 'node:v8'
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8'
 import type { MemoryReading, StallReading } from './servers'
 
 const TICK_MS = 5
@@ -52,6 +53,13 @@ if (send) {
         external: m.external,
       }
       send(reply)
+    } else if (message === 'heap-spaces') {
+      const spaces = getHeapSpaceStatistics().map((s) => ({
+        space: s.space_name,
+        used: s.space_used_size,
+        resident: s.physical_space_size,
+      }))
+      send({ spaces })
     } else if (message === 'stalls-on') {
       counting = true
       last = performance.now()

@@ -85,6 +85,9 @@ function freePort(): Promise<number> {
  */
 export async function startServerProcess(kind: ServerKind): Promise<ServerProcess> {
   const flags = ['--expose-gc', '--import', 'tsx', '--import', PROBE]
+  // For investigating a result by hand: CPU profiles of the servers land in this folder.
+  const profileDir = process.env.LATTICE_FANOUT_CPU_PROFILE_DIR
+  if (profileDir) flags.push('--cpu-prof', '--cpu-prof-dir', profileDir)
   let args: string[]
   let env: NodeJS.ProcessEnv = process.env
   let dataDir: string | null = null
@@ -168,6 +171,11 @@ export async function startServerProcess(kind: ServerKind): Promise<ServerProces
       ),
     cpuSeconds: () => cpuSecondsOf(pid),
     async stop() {
+      if (exitCode === null && profileDir) {
+        // The probe exits on disconnect, which lets Node write the CPU profile.
+        child.disconnect()
+        await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000))])
+      }
       if (exitCode === null) {
         child.kill('SIGKILL')
         await exited

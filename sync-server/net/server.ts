@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidId, linkId, randomId, type DocId } from '../../shared/ids'
 import type { LatticeNode } from '../node/lattice-node'
@@ -7,6 +7,7 @@ import type { Logger } from '../ops/logger'
 import { NodeMetrics, type Endpoint } from '../ops/metrics'
 import type { DocStore } from '../storage/doc-store'
 import { offeredToken, tokenMatches } from './auth'
+import { corkForThisTurn } from './cork'
 import {
   CLOSE_BAD_NAME,
   CLOSE_IDLE,
@@ -92,19 +93,18 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
   const wss = new WebSocketServer({ server: http, maxPayload: limits.maxFrameBytes })
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    // Closures below name `remote` and `socket`, never `req`: a closure that did would keep the
+    // upgrade request (headers and all) alive as long as the connection.
+    const { socket } = req
+    const remote = socket.remoteAddress
     // Without a listener, a protocol error the ws library reports (an oversized frame: it
     // closes with 1009 itself) would be an uncaught exception and take the whole node down.
-    ws.on('error', (err) =>
-      opts.log.warn({ err: err.message, remote: req.socket.remoteAddress }, 'connection error'),
-    )
+    ws.on('error', (err) => opts.log.warn({ err: err.message, remote }, 'connection error'))
     const url = new URL(req.url ?? '/', 'http://relay')
     const endpoint: Endpoint = url.pathname === LATTICE_PATH ? 'lattice' : 'y-websocket'
     const closeWith = (code: number, reason: string) => {
       metrics.closes.inc({ code: String(code) })
-      opts.log.warn(
-        { code, reason, endpoint, remote: req.socket.remoteAddress },
-        'closing connection',
-      )
+      opts.log.warn({ code, reason, endpoint, remote }, 'closing connection')
       ws.close(code, closeReason(reason))
     }
     if (opts.token !== undefined && !tokenMatches(opts.token, offeredToken(req, url))) {
@@ -116,7 +116,7 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
       closeWith(CLOSE_BAD_NAME, 'bad room name: use 1-128 characters of A-Z a-z 0-9 . _ : -')
       return
     }
-    guard(ws, endpoint, closeWith)
+    guard(ws, socket, endpoint, closeWith)
     metrics.connections.inc({ endpoint })
     ws.on('close', () => metrics.connections.dec({ endpoint }))
     if (endpoint === 'lattice') {
@@ -131,6 +131,7 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
   /** Byte counts, rate limit and idle timeout, the same for both endpoints. */
   function guard(
     ws: WebSocket,
+    socket: Socket,
     endpoint: Endpoint,
     closeWith: (code: number, reason: string) => void,
   ): void {
@@ -158,6 +159,7 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
     const send = ws.send.bind(ws)
     ws.send = ((data: Uint8Array, ...rest: unknown[]) => {
       bytesOut.inc(data.length)
+      corkForThisTurn(socket)
       return (send as (d: Uint8Array, ...r: unknown[]) => void)(data, ...rest)
     }) as typeof ws.send
     const timer = setInterval(() => {

@@ -99,6 +99,9 @@ export interface WriteStats {
   appendBatches: number
 }
 
+const WRITE_BUFFER_BYTES = 1024 * 1024
+const BLOCK_CACHE_BYTES = 2 * 1024 * 1024
+
 export class LevelDocStore implements DocStore {
   /** What the writer knows about each document it has touched; null when it has none. */
   private readonly metas = new Map<DocId, Meta | null>()
@@ -114,7 +117,14 @@ export class LevelDocStore implements DocStore {
 
   static async open(dir: string): Promise<LevelDocStore> {
     const location = resolve(dir)
-    const db = new ClassicLevel<string, Uint8Array>(location, { valueEncoding: 'view' })
+    const db = new ClassicLevel<string, Uint8Array>(location, {
+      valueEncoding: 'view',
+      // LevelDB's defaults (a 4 MiB memtable, an 8 MiB block cache) are sized for databases
+      // read from as they run. A node reads a document once, when it loads it, then serves it
+      // from memory; the memtable only holds recent appends until they reach a table file.
+      writeBufferSize: WRITE_BUFFER_BYTES,
+      cacheSize: BLOCK_CACHE_BYTES,
+    })
     try {
       await db.open()
     } catch (err) {
