@@ -26,6 +26,8 @@ function sessionValue(key: string, make: () => string): string {
   return value
 }
 
+const ORPHAN_CHECK_MS = 30_000
+
 const COLORS = [
   '#e5484d',
   '#f76b15',
@@ -37,6 +39,17 @@ const COLORS = [
   '#d6409f',
 ]
 
+/** Edits left in the caches of closed windows, taken in at start and every half minute. */
+function adoptOrphansNowAndThen(win: WindowReplica, windowId: string): void {
+  const adopt = () =>
+    win.adoptOrphans(windowId).then(
+      (n) => n > 0 && console.info(`took in the offline edits of ${n} closed window(s)`),
+      (err: unknown) => console.error('could not take in a closed window’s edits', err),
+    )
+  void adopt()
+  setInterval(() => void adopt(), ORPHAN_CHECK_MS)
+}
+
 async function start(): Promise<void> {
   const windowId = sessionValue('lattice.window', () => randomId())
   const offline = sessionStorage.getItem('lattice.offline') === '1'
@@ -45,6 +58,7 @@ async function start(): Promise<void> {
   const token = params.get('token') ?? undefined
   const dial = desktop ? portDial(desktop) : browserDial
   const win = await WindowReplica.start({ windowId, offline, url, token, dial })
+  adoptOrphansNowAndThen(win, windowId)
   const ws = new Workspace(win)
   const presence = new Presence(win.replica, {
     name: `Window ${windowId.slice(0, 4)}`,

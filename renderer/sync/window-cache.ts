@@ -102,6 +102,11 @@ export class WindowCache {
     void this.tail.finally(() => this.db.close())
   }
 
+  /** Closes at once: for a cache only read (an orphan being taken in), never written. */
+  closeNow(): void {
+    this.db.close()
+  }
+
   private enqueue(write: () => Promise<void>): void {
     this.tail = this.tail.then(write).then(
       () => {

@@ -1,5 +1,5 @@
 import { createNote } from '../../shared/engine/create'
-import type { EngineKind, NoteDoc } from '../../shared/engine/types'
+import type { EngineKind, NoteDoc, Origin } from '../../shared/engine/types'
 import type { YjsNote } from '../../shared/engine/yjs-note'
 import { docId, linkId, randomId, replicaId, type DocId, type ReplicaId } from '../../shared/ids'
 import { Notebook, NOTEBOOK_ID } from '../../shared/notebook/notebook'
@@ -9,7 +9,8 @@ import { realScheduler } from '../../shared/sync/link'
 import { Replica } from '../../shared/sync/replica'
 import { Emitter, type Unsubscribe } from '../../shared/util/emitter'
 import { Rng } from '../../shared/util/rng'
-import { WindowCache } from './window-cache'
+import { adoptOrphans, cacheName, claimWindow } from './orphan-caches'
+import { WindowCache, type CachedDoc } from './window-cache'
 
 export interface WindowReplicaOptions {
   /** Stable across reloads of this window (its cache is named after it). */
@@ -20,6 +21,9 @@ export interface WindowReplicaOptions {
   /** Start with the link cut (the window was offline when it reloaded). */
   offline?: boolean
 }
+
+/** The origin of edits taken in from another window's cache: a change to sync, not a load. */
+const ORPHAN_ORIGIN = linkId('orphan-cache')
 
 /** What the sync status shows for the one peer a window has: its node. */
 export interface PeerStatus {
@@ -94,19 +98,41 @@ export class WindowReplica {
 
   static async start(opts: WindowReplicaOptions): Promise<WindowReplica> {
     const id = replicaId(`win-${opts.windowId}`)
-    const cache = await WindowCache.open(`lattice-window-${opts.windowId}`)
+    await claimWindow(opts.windowId)
+    const cache = await WindowCache.open(cacheName(opts.windowId))
     const cached = await cache.load()
     const win = new WindowReplica(id, cache, opts)
     // Cached documents come back before the link opens, so the first sync carries them.
-    for (const c of cached) {
-      const doc =
-        win.replica.getDoc(c.id) ??
-        win.replica.adopt(createNote(c.engine, { id: c.id, replica: id }))
-      for (const u of c.updates) doc.applyUpdate(u, 'load')
-      win.persist(doc)
-    }
+    for (const c of cached) win.persist(win.restore(c, 'load')[0])
     if (!cached.some((c) => c.id === NOTEBOOK_ID)) win.persist(win.notebook.doc)
     return win
+  }
+
+  /**
+   * Takes in the caches of windows that closed or crashed with edits only they had (see
+   * orphan-caches.ts): into this window's documents and cache, and on to the node.
+   */
+  async adoptOrphans(windowId: string): Promise<number> {
+    return adoptOrphans(windowId, async (docs) => {
+      for (const c of docs) {
+        const [doc, isNew] = this.restore(c, ORPHAN_ORIGIN)
+        if (isNew) {
+          this.persist(doc)
+          // What `restore` applied before the cache listened: its whole state, written once.
+          this.cache.append(doc.id, doc.engine, doc.encodeState(), () => doc.encodeState())
+        }
+      }
+      await this.cache.flushed()
+      if (this.cache.error) throw this.cache.error
+    })
+  }
+
+  /** A cached document's updates, applied to this window's copy (made if it has none). */
+  private restore(c: CachedDoc, origin: Origin): [NoteDoc, boolean] {
+    const existing = this.replica.getDoc(c.id)
+    const doc = existing ?? this.replica.adopt(createNote(c.engine, { id: c.id, replica: this.id }))
+    for (const u of c.updates) doc.applyUpdate(u, origin)
+    return [doc, existing === undefined]
   }
 
   /** The note's document, opened (and subscribed to) in this window. */

@@ -1,4 +1,5 @@
 import { ENGINES } from '../../shared/engine/types'
+import { RELOAD_GRACE_MS } from '../../renderer/sync/orphan-caches'
 import { AppWindow, converged } from './helpers/app-window'
 import { expect, test } from './helpers/fixtures'
 
@@ -55,6 +56,42 @@ for (const engine of ENGINES) {
       const text = await converged([a, b])
       expect(text).toBe('shared start. written offline. and after reload.')
       await expect(b.page.getByTestId('sync-summary')).toHaveText(/Up to date/)
+    })
+
+    test('a window closed while cut leaves its edits to the next window, which syncs them', async ({
+      host,
+      context,
+      shots,
+    }) => {
+      const a = await AppWindow.open(context, host.url)
+      const url = await a.newNote(engine, 'Closed while offline')
+      await a.type('shared. ')
+      const b = await AppWindow.open(context, url)
+      await b.shows('shared. ')
+      await b.setOffline(true)
+      await b.type('only in the closed window.')
+      await b.page.evaluate(() =>
+        (
+          window as unknown as { __lattice: { win: { flushed(): Promise<void> } } }
+        ).__lattice.win.flushed(),
+      )
+      await b.page.close()
+      await a.page.waitForTimeout(300)
+      expect(await a.text()).toBe('shared. ')
+
+      // A reload gets a few seconds to come back for its own cache; after that it is orphaned.
+      await a.page.waitForTimeout(RELOAD_GRACE_MS + 500)
+      const c = await AppWindow.open(context, url)
+      shots.push(a, c)
+      await c.shows('shared. only in the closed window.')
+      await a.shows('shared. only in the closed window.')
+      // The orphaned cache is gone: taken in once, not again by the next window.
+      const caches = await c.page.evaluate(async () =>
+        (await indexedDB.databases())
+          .map((d) => d.name ?? '')
+          .filter((n) => n.startsWith('lattice-window-')),
+      )
+      expect(caches).toHaveLength(2) // a's and c's
     })
 
     test('concurrent edits in two cut-off windows merge with both sides present once', async ({
