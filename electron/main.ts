@@ -9,6 +9,7 @@ import {
   ipcMain,
   Menu,
   MessageChannelMain,
+  safeStorage,
   screen,
   session,
   shell,
@@ -23,6 +24,7 @@ import { IPC, PORT_CHANNEL } from './ipc-contract'
 import { registerIpc } from './ipc'
 import { menuTemplate } from './menu'
 import { NodeBridge } from './node-bridge'
+import { keychainSealer } from './keychain'
 import { appFiles } from './paths'
 import { isTrustedSender, rendererUrl } from './security'
 import { guardAllContents, guardSession } from './session-guard'
@@ -54,7 +56,9 @@ async function run(): Promise<void> {
     forWindows: true,
   })
   log.info({ data: dataDir, node: node.id }, 'node open')
-  const uplink = await RelayUplink.open(node, join(app.getPath('userData'), 'relay.json'))
+  const sealer = keychainSealer(safeStorage)
+  log.info({ secrets: sealer ? sealer.label : 'file (0600)' }, 'where secrets are kept')
+  const uplink = await RelayUplink.open(node, join(app.getPath('userData'), 'relay.json'), sealer)
 
   const files = appFiles(app.getAppPath())
   const pageUrl = rendererUrl(files.rendererFile)

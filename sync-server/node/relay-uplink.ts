@@ -1,4 +1,3 @@
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import {
   parseRelaySettings,
   RELAY_OFF,
@@ -10,10 +9,11 @@ import type { DocId } from '../../shared/ids'
 import { Emitter, type Unsubscribe } from '../../shared/util/emitter'
 import { DialerLink } from '../net/dialer'
 import type { LatticeNode } from './lattice-node'
+import { SealedJsonFile, type Sealer } from './sealed-file'
 
 /**
- * The node's link to a relay, as set in a window: kept in a settings file (mode 0600: it holds
- * the token), dialed with backoff, and watched through the relay's ACKs so a window can say
+ * The node's link to a relay, as set in a window: kept in a settings file (mode 0600, the token
+ * sealed by the OS keychain where the app has one), dialed with backoff, and watched through the relay's ACKs so a window can say
  * whether the relay has everything this machine wrote.
  */
 export class RelayUplink {
@@ -27,7 +27,7 @@ export class RelayUplink {
 
   private constructor(
     private readonly node: LatticeNode,
-    private readonly file: string,
+    private readonly file: SealedJsonFile,
   ) {
     this.offEvents = node.replica.events.on((e) => {
       if (e.type === 'ack' && e.link === this.dialer) {
@@ -49,20 +49,18 @@ export class RelayUplink {
   }
 
   /** Reads `file` (if any) and connects to the relay it names. */
-  static async open(node: LatticeNode, file: string): Promise<RelayUplink> {
-    const uplink = new RelayUplink(node, file)
-    let text: string | null = null
+  static async open(
+    node: LatticeNode,
+    file: string,
+    sealer: Sealer | null = null,
+  ): Promise<RelayUplink> {
+    const settings = new SealedJsonFile(file, ['token'], sealer)
+    const uplink = new RelayUplink(node, settings)
     try {
-      text = await readFile(file, 'utf8')
-    } catch {
-      // No file: no relay yet.
-    }
-    if (text !== null) {
-      try {
-        uplink.connect(parseRelaySettings(JSON.parse(text)))
-      } catch (err) {
-        node.log.error({ file, err: (err as Error).message }, 'ignoring unreadable relay settings')
-      }
+      const stored = await settings.read()
+      if (stored !== null) uplink.connect(parseRelaySettings(stored))
+    } catch (err) {
+      node.log.error({ file, err: (err as Error).message }, 'ignoring unreadable relay settings')
     }
     return uplink
   }
@@ -70,14 +68,11 @@ export class RelayUplink {
   /** Validates, saves, and reconnects; null forgets the relay. Throws `RelaySettingsError`. */
   async configure(input: unknown): Promise<void> {
     if (input === null) {
-      await rm(this.file, { force: true })
+      await this.file.write(null)
       this.disconnect()
     } else {
       const next = parseRelaySettings(input)
-      const tmp = `${this.file}.tmp`
-      await writeFile(tmp, JSON.stringify(next), { mode: 0o600 })
-      await chmod(tmp, 0o600)
-      await rename(tmp, this.file)
+      await this.file.write({ ...next })
       this.connect(next)
     }
     this.changed.emit()

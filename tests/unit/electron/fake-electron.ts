@@ -279,12 +279,32 @@ export function fakeElectron(opts: {
       buildFromTemplate: (template: unknown[]) => ({ template }),
       setApplicationMenu: (menu: { template: unknown[] }) => (fake.menu = menu),
     },
+    safeStorage: fakeKeychain(),
     screen: {
       getPrimaryDisplay: () => ({ id: 1, workArea: WORK_AREA }),
       getAllDisplays: () => [{ id: 1, workArea: WORK_AREA }],
     },
   })
   return fake
+}
+
+/**
+ * Stands in for the OS keychain: "encrypts" by XOR with a key only it holds, so a test can tell
+ * sealed bytes from the plain text and open them again.
+ */
+export function fakeKeychain() {
+  const key = 0x5a
+  const xor = (bytes: Buffer) => Buffer.from(bytes.map((b) => b ^ key))
+  return {
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => 'gnome_libsecret',
+    encryptString: (plain: string) => xor(Buffer.from(`sealed:${plain}`)),
+    decryptString: (sealed: Buffer) => {
+      const text = xor(sealed).toString()
+      if (!text.startsWith('sealed:')) throw new Error('not sealed by this keychain')
+      return text.slice('sealed:'.length)
+    },
+  }
 }
 
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MenuItemConstructorOptions } from 'electron'
@@ -157,6 +157,10 @@ describe('the bundled main process', () => {
       const status = () => fake.ipcMain.invoke(IPC.relayStatus, sender) as Promise<RelayStatus>
       await until(async () => (await status()).pendingNotes === 0, 'the relay acknowledges it')
       expect(await status()).toMatchObject({ connection: 'open', hasToken: true, lastError: null })
+      // The token is sealed by the OS keychain, not written out in the clear.
+      const stored = await readFile(join(userData, 'relay.json'), 'utf8')
+      expect(stored).not.toContain('relay-token-1')
+      expect(JSON.parse(stored)).toMatchObject({ sealed: { by: 'os-keychain' } })
       await quit(fake)
 
       // The next launch reconnects by itself.
