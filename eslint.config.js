@@ -15,7 +15,13 @@ const modules = (names) => `^(${names.map(escape).join('|')})(/|$)`
 
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_') && !m.includes('/'))
 // npm packages that only run under Node. ('electron' itself is caught by folder('electron').)
-const nodeOnlyPackages = ['ws', 'classic-level', 'prom-client', '@y/websocket-server']
+const nodeOnlyPackages = [
+  'ws',
+  'classic-level',
+  'prom-client',
+  '@y/websocket-server',
+  'bonjour-service',
+]
 
 /** A project folder, reached by any relative path (`../x`, `../../x/y`). */
 const folder = (name, message) => ({

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { appLatency } from './app-latency'
 import { appStartup } from './app-startup'
 import { heal } from './heal'
+import { lanHeal } from './lan-heal'
 import type { Benchmark } from './lib/benchmark'
 import { REPO_ROOT } from './lib/measure'
 import { formatTable, targetMet, writeResults, type Row } from './lib/results'
@@ -14,6 +15,7 @@ import { traceReplay } from './trace-replay'
 const BENCHMARKS: readonly Benchmark[] = [
   traceReplay,
   heal,
+  lanHeal,
   notebookDigest,
   relayFanout,
   appLatency,

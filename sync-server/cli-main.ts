@@ -1,4 +1,5 @@
 import { parseArgs, UsageError, type ArgDefaults, type RelayConfig } from './cli-args'
+import { formatPairingCode, newSecret } from './lan/pairing-code'
 import type { Relay } from './relay'
 
 export interface CliSpec {
@@ -23,6 +24,14 @@ export async function runCli(spec: CliSpec): Promise<void> {
   }
   if (config === 'help') {
     process.stdout.write(spec.help + '\n')
+    return
+  }
+  if (config === 'new-workspace') {
+    process.stdout.write(formatPairingCode(newSecret()) + '\n')
+    process.stderr.write(
+      'A new workspace. Give this pairing code only to devices that should hold its notes;\n' +
+        'start each node with --lan --workspace <code>.\n',
+    )
     return
   }
   let relay: Relay

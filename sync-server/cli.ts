@@ -7,6 +7,6 @@ await runCli({
   help: HELP,
   defaults: RELAY_DEFAULTS,
   start: startRelay,
-  banner: ({ server }, config) =>
-    `Lattice relay listening on ${server.url} (lattice: ${server.url}/lattice, y-websocket: ${server.url}/<room>; data: ${config.data}; token: ${config.token ? 'required' : 'off'})`,
+  banner: ({ server, lan }, config) =>
+    `Lattice relay listening on ${server.url} (lattice: ${server.url}/lattice, y-websocket: ${server.url}/<room>; data: ${config.data}; token: ${config.token ? 'required' : 'off'}${lan ? `; LAN: workspace ${lan.keys.hint}` : ''})`,
 })

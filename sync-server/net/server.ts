@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidId, linkId, randomId, type DocId } from '../../shared/ids'
+import type { LanEndpoint } from '../lan/lan-mode'
 import type { LatticeNode } from '../node/lattice-node'
 import type { Logger } from '../ops/logger'
 import { NodeMetrics, type Endpoint } from '../ops/metrics'
@@ -25,7 +26,11 @@ import { serveYWebsocket } from './y-websocket'
 
 export const LATTICE_PATH = '/lattice'
 
-const UPDATE_TYPE: Record<Endpoint, number> = { lattice: MSG_DOC, 'y-websocket': MESSAGE_SYNC }
+const UPDATE_TYPE: Record<Endpoint, number> = {
+  lattice: MSG_DOC,
+  'y-websocket': MESSAGE_SYNC,
+  lan: MSG_DOC,
+}
 
 export interface ServerOptions {
   host: string
@@ -36,6 +41,10 @@ export interface ServerOptions {
   log: Logger
   /** Other HTTP GETs (the browser host's static files); true when it answered. */
   serveHttp?: (req: IncomingMessage, res: ServerResponse) => boolean
+  /** LAN mode: peers that prove the workspace secret at `lan.path`; the token is not theirs. */
+  lan?: LanEndpoint
+  /** Serve `/lattice` and `/<room>` to this machine only (LAN mode on every address, no token). */
+  localOnly?: boolean
 }
 
 export interface RunningServer {
@@ -70,6 +79,7 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
           documentsStored: node.storedCount,
           unreadableDocuments: [...node.unreadableDocs.keys()],
           connections: wss.clients.size,
+          lanPeers: opts.lan?.connectedPeers(),
         }),
       )
     } else if (req.method === 'GET' && path === '/metrics') {
@@ -101,14 +111,27 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
     // closes with 1009 itself) would be an uncaught exception and take the whole node down.
     ws.on('error', (err) => opts.log.warn({ err: err.message, remote }, 'connection error'))
     const url = new URL(req.url ?? '/', 'http://relay')
-    const endpoint: Endpoint = url.pathname === LATTICE_PATH ? 'lattice' : 'y-websocket'
+    const endpoint: Endpoint =
+      url.pathname === LATTICE_PATH
+        ? 'lattice'
+        : url.pathname === opts.lan?.path
+          ? 'lan'
+          : 'y-websocket'
     const closeWith = (code: number, reason: string) => {
       metrics.closes.inc({ code: String(code) })
       opts.log.warn({ code, reason, endpoint, remote }, 'closing connection')
       ws.close(code, closeReason(reason))
     }
-    if (opts.token !== undefined && !tokenMatches(opts.token, offeredToken(req, url))) {
+    if (
+      endpoint !== 'lan' &&
+      opts.token !== undefined &&
+      !tokenMatches(opts.token, offeredToken(req, url))
+    ) {
       closeWith(CLOSE_UNAUTHORIZED, 'unauthorized: missing or wrong token')
+      return
+    }
+    if (endpoint !== 'lan' && opts.localOnly && !isLoopback(remote)) {
+      closeWith(CLOSE_UNAUTHORIZED, 'unauthorized: this node serves only its own machine here')
       return
     }
     const room = decodePath(url.pathname.slice(1))
@@ -123,6 +146,8 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
       const link = new WebSocketLink(linkId(randomId('ws-')), ws)
       const detach = node.replica.attach(link)
       link.onClose(() => detach())
+    } else if (endpoint === 'lan') {
+      opts.lan?.accept(ws, `${remote}:${socket.remotePort}`)
     } else {
       serveYWebsocket(ws, room as DocId, node, { log: opts.log, metrics, closeWith })
     }
@@ -194,6 +219,10 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
       http.closeAllConnections()
     },
   }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || /^(::ffff:)?127\./.test(address ?? '')
 }
 
 /** A percent-decoded path, or null for a broken escape (`%E0%A4%A`), which would throw. */

@@ -9,11 +9,22 @@ export function toBytes(data: RawData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 }
 
+/** Seals frames on their way out and opens them on their way in (the LAN's frame cipher). */
+export interface FrameCodec {
+  seal(frame: Uint8Array): Uint8Array
+  /** Throws for a frame that fails authentication. */
+  open(frame: Uint8Array): Uint8Array
+}
+
+/** Closes a link whose peer sent a frame that does not open. */
+const CLOSE_UNOPENED = 4400
+
 /** A `Link` over one WebSocket connection: it opens once and closes once. */
 export class WebSocketLink extends LinkBase {
   constructor(
     id: LinkId,
     private readonly ws: WebSocket,
+    private readonly codec: FrameCodec | null = null,
   ) {
     super(id)
     ws.on('message', (data, isBinary) => {
@@ -21,7 +32,16 @@ export class WebSocketLink extends LinkBase {
         this.close(1003, 'Lattice frames are binary')
         return
       }
-      this.frames.emit(toBytes(data))
+      let frame = toBytes(data)
+      if (codec) {
+        try {
+          frame = codec.open(frame)
+        } catch (err) {
+          this.close(CLOSE_UNOPENED, (err as Error).message)
+          return
+        }
+      }
+      this.frames.emit(frame)
     })
     ws.on('close', (code, reason) => this.markClosed({ code, reason: reason.toString() }))
     if (ws.readyState === ws.OPEN) this.open = true
@@ -29,7 +49,8 @@ export class WebSocketLink extends LinkBase {
   }
 
   send(frame: Uint8Array): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame)
+    if (this.ws.readyState === this.ws.OPEN)
+      this.ws.send(this.codec ? this.codec.seal(frame) : frame)
   }
 
   close(code = 1000, reason = ''): void {

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Registry } from 'prom-client'
 import type { DocStore } from '../storage/doc-store'
 
-export type Endpoint = 'lattice' | 'y-websocket'
+/** `lan`: authenticated peers in LAN mode (sync-server/lan/). */
+export type Endpoint = 'lattice' | 'y-websocket' | 'lan'
 
 /** Prometheus metrics of one node, on its own registry (several nodes can share a process). */
 export class NodeMetrics {
