@@ -1,4 +1,5 @@
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent } from 'electron'
+import type { LanResult, LanStatus } from '../shared/desktop/lan-settings'
 import type { RelayStatus, SetRelayResult } from '../shared/desktop/relay-settings'
 import type { Logger } from '../sync-server/ops/logger'
 import { IPC } from './ipc-contract'
@@ -15,6 +16,9 @@ export interface IpcDeps {
   relayStatus(): RelayStatus
   /** Validates (the window is not trusted with that) and applies relay settings. */
   setRelay(input: unknown): Promise<SetRelayResult>
+  lanStatus(): LanStatus
+  /** Validates (the window is not trusted with that) and carries out a LAN request. */
+  lanRequest(input: unknown): Promise<LanResult>
   readonly log: Logger
 }
 
@@ -42,6 +46,8 @@ export function registerIpc(deps: IpcDeps): void {
   handle(IPC.connect, (event) => deps.connect(event))
   answer(IPC.relayStatus, () => deps.relayStatus())
   answer(IPC.setRelay, (input) => deps.setRelay(input))
+  answer(IPC.lanStatus, () => deps.lanStatus())
+  answer(IPC.lanRequest, (input) => deps.lanRequest(input))
   handle(IPC.newWindow, () => deps.newWindow())
   handle(IPC.openExternal, (_event, url) => {
     if (isSafeExternalUrl(url)) return deps.openExternal(url)

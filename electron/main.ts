@@ -16,6 +16,7 @@ import {
   type MessagePortMain,
 } from 'electron'
 import { openMachineNode } from '../sync-server/node/machine-node'
+import { LanControl } from '../sync-server/node/lan-control'
 import { RelayUplink } from '../sync-server/node/relay-uplink'
 import { createLogger } from '../sync-server/ops/logger'
 import { LevelDocStore } from '../sync-server/storage/level-store'
@@ -50,15 +51,18 @@ async function run(): Promise<void> {
 
   const dataDir = join(app.getPath('userData'), 'notes')
   await mkdir(dataDir, { recursive: true })
-  const node = await openMachineNode({
-    store: await LevelDocStore.open(dataDir),
-    log,
-    forWindows: true,
-  })
+  const store = await LevelDocStore.open(dataDir)
+  const node = await openMachineNode({ store, log, forWindows: true })
   log.info({ data: dataDir, node: node.id }, 'node open')
   const sealer = keychainSealer(safeStorage)
   log.info({ secrets: sealer ? sealer.label : 'file (0600)' }, 'where secrets are kept')
   const uplink = await RelayUplink.open(node, join(app.getPath('userData'), 'relay.json'), sealer)
+  const lan = await LanControl.open({
+    node,
+    store,
+    file: join(app.getPath('userData'), 'lan.json'),
+    sealer,
+  })
 
   const files = appFiles(app.getAppPath())
   const pageUrl = rendererUrl(files.rendererFile)
@@ -89,6 +93,8 @@ async function run(): Promise<void> {
         () => ({ ok: true as const }),
         (err: Error) => ({ ok: false as const, error: err.message }),
       ),
+    lanStatus: () => lan.status(),
+    lanRequest: (input) => lan.request(input),
   })
 
   Menu.setApplicationMenu(
@@ -129,6 +135,7 @@ async function run(): Promise<void> {
     closing ??= (async () => {
       bridge.closeAll()
       uplink.close()
+      await lan.close()
       await node
         .close()
         .catch((err: Error) => log.error({ err: err.message }, 'closing the node failed'))

@@ -7,6 +7,9 @@ import {
   PORT_MESSAGE,
   type DesktopApi,
   type MenuCommand,
+  type LanRequest,
+  type LanResult,
+  type LanStatus,
   type RelaySettings,
   type RelayStatus,
   type SetRelayResult,
@@ -38,6 +41,9 @@ const api: DesktopApi = {
   relayStatus: () => ipcRenderer.invoke(IPC.relayStatus) as Promise<RelayStatus>,
   setRelay: (settings: RelaySettings | null) =>
     ipcRenderer.invoke(IPC.setRelay, settings) as Promise<SetRelayResult>,
+  lanStatus: () => ipcRenderer.invoke(IPC.lanStatus) as Promise<LanStatus>,
+  lanRequest: (request: LanRequest) =>
+    ipcRenderer.invoke(IPC.lanRequest, request) as Promise<LanResult>,
 }
 
 contextBridge.exposeInMainWorld(DESKTOP_GLOBAL, api)

@@ -6,6 +6,7 @@ import type { NoteEntry } from '../shared/notebook/notebook'
 import App from './App.svelte'
 import { LabView } from './lab/lab-state.svelte'
 import { LabWorld } from './lab/lab-world'
+import { LanPanel } from './state/lan.svelte'
 import { RelayPanel } from './state/relay.svelte'
 import { Workspace } from './state/workspace.svelte'
 import { browserDial, nodeUrlOf } from './sync/browser-dial'
@@ -67,6 +68,7 @@ async function start(): Promise<void> {
 
   ws.followUrl()
 
+  const control = desktop ? desktopControl(desktop) : httpControl
   const target = document.getElementById('app')
   if (!target) throw new Error('no #app element')
   mount(App, {
@@ -75,7 +77,8 @@ async function start(): Promise<void> {
       ws,
       presence,
       desktop,
-      relay: new RelayPanel(desktop ? desktopControl(desktop) : httpControl),
+      relay: new RelayPanel(control),
+      lan: new LanPanel(control),
       peerName: desktop ? 'this computer' : 'the node',
       openLab: (entry: NoteEntry, doc: NoteDoc, extra: number) =>
         new LabView(

@@ -4,12 +4,14 @@ import type { LatticeNode } from './node/lattice-node'
 import { openMachineNode } from './node/machine-node'
 import { startServer, type RunningServer, type ServerOptions } from './net/server'
 import { createLogger, type Logger } from './ops/logger'
+import type { DocStore } from './storage/doc-store'
 import { LevelDocStore } from './storage/level-store'
 import type { RelayConfig } from './cli-args'
 
 export interface Relay {
   readonly server: RunningServer
   readonly node: LatticeNode
+  readonly store: DocStore
   /** Present in LAN mode (`config.lan`). */
   readonly lan: LanMode | null
   /** Graceful: close connections, flush storage, close the store. */
@@ -41,6 +43,7 @@ export async function startRelay(
   return {
     server,
     node,
+    store,
     lan,
     async stop() {
       await lan?.close()

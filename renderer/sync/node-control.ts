@@ -1,35 +1,49 @@
 import type { DesktopApi } from '../../shared/desktop/api'
+import type { LanRequest, LanResult, LanStatus } from '../../shared/desktop/lan-settings'
 import type {
   RelaySettings,
   RelayStatus,
   SetRelayResult,
 } from '../../shared/desktop/relay-settings'
 
-/** What a window asks of its node beyond sync: the relay it syncs through. */
+/** What a window asks of its node beyond sync: the relay it syncs through, and LAN mode. */
 export interface NodeControl {
   relayStatus(): Promise<RelayStatus>
   /** null disconnects and forgets the relay. */
   setRelay(settings: RelaySettings | null): Promise<SetRelayResult>
+  lanStatus(): Promise<LanStatus>
+  lanRequest(request: LanRequest): Promise<LanResult>
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(path, { cache: 'no-store' })
+  if (!res.ok) throw new Error(`the node answered ${res.status}`)
+  return (await res.json()) as T
+}
+
+async function sendJson<T>(method: 'PUT' | 'POST', path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  return (await res.json()) as T
 }
 
 /** The browser host's HTTP API (sync-server/web/api.ts). */
 export const httpControl: NodeControl = {
-  async relayStatus() {
-    const res = await fetch('api/relay', { cache: 'no-store' })
-    if (!res.ok) throw new Error(`the node answered ${res.status}`)
-    return (await res.json()) as RelayStatus
-  },
-  async setRelay(settings) {
-    const res = await fetch('api/relay', {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(settings),
-    })
-    return (await res.json()) as SetRelayResult
-  },
+  relayStatus: () => getJson<RelayStatus>('api/relay'),
+  setRelay: (settings) => sendJson<SetRelayResult>('PUT', 'api/relay', settings),
+  lanStatus: () => getJson<LanStatus>('api/lan'),
+  lanRequest: (request) => sendJson<LanResult>('POST', 'api/lan', request),
 }
 
 /** The desktop app's main process, over the preload bridge. */
 export function desktopControl(api: DesktopApi): NodeControl {
-  return { relayStatus: () => api.relayStatus(), setRelay: (s) => api.setRelay(s) }
+  return {
+    relayStatus: () => api.relayStatus(),
+    setRelay: (s) => api.setRelay(s),
+    lanStatus: () => api.lanStatus(),
+    lanRequest: (r) => api.lanRequest(r),
+  }
 }

@@ -8,6 +8,7 @@
  * forwards it to the page with `window.postMessage({ type: PORT_MESSAGE }, '*', [port])`.
  */
 
+import type { LanRequest, LanResult, LanStatus } from './lan-settings'
 import type { RelaySettings, RelayStatus, SetRelayResult } from './relay-settings'
 
 export const DESKTOP_GLOBAL = 'latticeDesktop'
@@ -27,6 +28,10 @@ export const IPC = {
   relayStatus: 'lattice:relay-status',
   /** renderer → main (invoke): set or clear the relay address and token. */
   setRelay: 'lattice:set-relay',
+  /** renderer → main (invoke): LAN mode's status. */
+  lanStatus: 'lattice:lan-status',
+  /** renderer → main (invoke): a LanRequest (make, join, leave a workspace; peers). */
+  lanRequest: 'lattice:lan-request',
 } as const
 
 export const MENU_COMMANDS = [
@@ -44,6 +49,7 @@ export function isMenuCommand(v: unknown): v is MenuCommand {
 }
 
 export type { RelaySettings, RelayStatus, SetRelayResult } from './relay-settings'
+export type { LanRequest, LanResult, LanStatus } from './lan-settings'
 
 export interface DesktopApi {
   readonly platform: string
@@ -55,4 +61,6 @@ export interface DesktopApi {
   relayStatus(): Promise<RelayStatus>
   /** null disconnects from the relay and forgets it. */
   setRelay(settings: RelaySettings | null): Promise<SetRelayResult>
+  lanStatus(): Promise<LanStatus>
+  lanRequest(request: LanRequest): Promise<LanResult>
 }

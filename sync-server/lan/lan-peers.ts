@@ -9,6 +9,7 @@ import { CLOSE_BAD_VERSION, CLOSE_SELF, CLOSE_WRONG_SECRET, Handshake } from './
 import { lanDial } from './lan-dial'
 import { keepAlive, runHandshake } from './lan-socket'
 import { CLOSE_DUPLICATE, LinkRegistry, type AdmitResult } from './link-registry'
+import type { LanPeerStatus } from '../../shared/desktop/lan-settings'
 import type { WorkspaceKeys } from './workspace'
 
 export const LAN_PATH = '/lattice-lan'
@@ -36,6 +37,8 @@ interface Target {
   peer: ReplicaId | null
   /** Dialing stopped because a link to this peer already exists; resumes when it closes. */
   parkedOn: ReplicaId | null
+  /** Why dialing stopped for good (a wrong secret: 4403), as "code reason". */
+  gaveUp: string | null
 }
 
 /**
@@ -74,6 +77,22 @@ export class LanPeers {
   /** Authenticated links now: one per peer once duplicates have been closed. */
   get linkCount(): number {
     return this.links.count
+  }
+
+  /** Every address dialed, manual or discovered, and how it is going there. */
+  get targetsStatus(): LanPeerStatus[] {
+    return [...this.targets.entries()].map(([key, t]) => {
+      const state = t.dialer?.snapshot
+      const ended = state?.gaveUp ?? state?.lastClose
+      return {
+        address: key.startsWith('addr:') ? key.slice(5) : new URL(t.url).host,
+        manual: key.startsWith('addr:'),
+        peer: t.peer,
+        connection: t.parkedOn !== null ? 'open' : (state?.status ?? 'closed'),
+        lastError:
+          t.gaveUp ?? (ended && state?.status !== 'open' ? `${ended.code} ${ended.reason}` : null),
+      }
+    })
   }
 
   onChange(listener: () => void): Unsubscribe {
@@ -158,7 +177,14 @@ export class LanPeers {
 
   private addTarget(key: string, url: string): void {
     if (this.closed || this.targets.has(key)) return
-    const target: Target = { url, dialer: null, detach: null, peer: null, parkedOn: null }
+    const target: Target = {
+      url,
+      dialer: null,
+      detach: null,
+      peer: null,
+      parkedOn: null,
+      gaveUp: null,
+    }
     this.targets.set(key, target)
     this.dial(target)
   }
@@ -171,6 +197,7 @@ export class LanPeers {
   }
 
   private dial(target: Target): void {
+    target.gaveUp = null
     const dialer = new DialerLink({
       url: target.url,
       backoff: this.backoff,
@@ -200,6 +227,7 @@ export class LanPeers {
         target.parkedOn = target.peer
         if (!this.links.has(target.peer)) this.unpark(target.peer)
       } else {
+        target.gaveUp = `${info.code} ${info.reason}`
         this.log.error(
           { url: target.url, code: info.code, reason: info.reason },
           'stopped dialing a LAN peer: retrying cannot help',

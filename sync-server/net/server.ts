@@ -68,7 +68,11 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
   const started = Date.now()
   const http: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
-    if (req.method === 'GET' && path === '/healthz') {
+    if (opts.localOnly && !isLoopback(req.socket.remoteAddress)) {
+      // A LAN listener answers LAN peers' WebSocket only; health and metrics stay on this machine.
+      res.writeHead(403, { 'content-type': 'text/plain' })
+      res.end('Lattice LAN endpoint: nothing here for other machines but /lattice-lan\n')
+    } else if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(
         JSON.stringify({

@@ -4,7 +4,8 @@ import type { RelayConfig } from '../cli-args'
 import { startRelay, type Relay } from '../relay'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RelayUplink } from '../node/relay-uplink'
-import { relayApi } from './api'
+import { LanControl } from '../node/lan-control'
+import { nodeApi } from './api'
 import { staticFiles } from './static-files'
 
 /** Where `npm run build:renderer` puts the renderer. */
@@ -28,8 +29,21 @@ Options (each also from the environment):
 Open the printed http:// address; the relay endpoints (/lattice, /<room>, /healthz,
 /metrics) answer on the same port.`
 
+/** LATTICE_LAN_PORT: where LAN peers dial this host (default 4455; 0 for any free port). */
+function lanPortFromEnv(): number | undefined {
+  const text = process.env.LATTICE_LAN_PORT
+  if (text === undefined || text === '') return undefined
+  const port = Number(text)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`LATTICE_LAN_PORT must be a port number (0-65535), got ${JSON.stringify(text)}`)
+  return port
+}
+
 /** The node plus the built renderer over HTTP: the whole app in any browser. */
-export async function startWebHost(config: RelayConfig, staticDir = RENDERER_DIST): Promise<Relay> {
+export async function startWebHost(
+  config: RelayConfig,
+  staticDir = RENDERER_DIST,
+): Promise<Relay & { lanControl: LanControl }> {
   if (!existsSync(join(staticDir, 'index.html')))
     throw new Error(
       `the renderer is not built (no ${join(staticDir, 'index.html')}); run "npm run build:renderer" first`,
@@ -41,11 +55,21 @@ export async function startWebHost(config: RelayConfig, staticDir = RENDERER_DIS
     serveHttp: (req, res) => (api?.(req, res) ?? false) || files(req, res),
   })
   const uplink = await RelayUplink.open(relay.node, join(config.data, 'lattice-relay.json'))
-  api = relayApi(uplink)
+  const lan = await LanControl.open({
+    node: relay.node,
+    store: relay.store,
+    file: join(config.data, 'lattice-lan.json'),
+    sealer: null,
+    port: lanPortFromEnv(),
+    interface: process.env.LATTICE_LAN_INTERFACE || undefined,
+  })
+  api = nodeApi(uplink, lan)
   return {
     ...relay,
+    lanControl: lan,
     async stop() {
       uplink.close()
+      await lan.close()
       await relay.stop()
     },
   }

@@ -15,7 +15,7 @@ export class WebHost {
     private readonly exited: Promise<number | string>,
   ) {}
 
-  static async start(data?: string, port = 0): Promise<WebHost> {
+  static async start(data?: string, port = 0, env: NodeJS.ProcessEnv = {}): Promise<WebHost> {
     const dir = data ?? (await mkdtemp(join(tmpdir(), 'lattice-web-')))
     const child = spawn(
       process.execPath,
@@ -30,7 +30,7 @@ export class WebHost {
         '--log-level',
         'warn',
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     )
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))

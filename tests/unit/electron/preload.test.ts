@@ -43,6 +43,8 @@ describe('the preload', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'connect',
+        'lanRequest',
+        'lanStatus',
         'newWindow',
         'onMenu',
         'openExternal',

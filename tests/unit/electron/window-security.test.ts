@@ -1,3 +1,4 @@
+import { LAN_OFF } from '../../../shared/desktop/lan-settings'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { App, IpcMainEvent, Session } from 'electron'
@@ -217,7 +218,18 @@ describe('IPC', () => {
       openExternal: (url) => calls.push(`open ${url}`),
       relayStatus: () => (calls.push('relay-status'), RELAY_OFF),
       setRelay: async (input) => (calls.push(`set-relay ${JSON.stringify(input)}`), { ok: true }),
+      lanStatus: () => (calls.push('lan-status'), LAN_OFF),
+      lanRequest: async (input) => (
+        calls.push(`lan ${JSON.stringify(input)}`),
+        { ok: true, status: LAN_OFF }
+      ),
     })
+    await expect(
+      ipcMain.invoke(IPC.lanRequest, event(2, PAGE), { action: 'create' }),
+    ).rejects.toThrow(/not a Lattice/)
+    expect(await ipcMain.invoke(IPC.lanStatus, event(1, PAGE))).toEqual(LAN_OFF)
+    await ipcMain.invoke(IPC.lanRequest, event(1, PAGE), { action: 'leave' })
+    expect(calls.splice(0)).toEqual(['lan-status', 'lan {"action":"leave"}'])
     await expect(ipcMain.invoke(IPC.relayStatus, event(2, PAGE))).rejects.toThrow(/not a Lattice/)
     await expect(
       ipcMain.invoke(IPC.setRelay, event(1, 'https://evil.example/'), null),
