@@ -20,6 +20,8 @@ export class WebHost {
     const child = spawn(
       process.execPath,
       [
+        // For investigating by hand, e.g. LATTICE_WEB_HOST_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p"
+        ...(process.env.LATTICE_WEB_HOST_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
         '--import',
         'tsx',
         'sync-server/web/cli.ts',
