@@ -304,7 +304,8 @@ export class LevelDocStore implements DocStore {
   /** One synced batch for every append in `ops`, each doc's meta written once. */
   private async writeAppendBatch(ops: AppendOp[]): Promise<void> {
     const metas = await this.readMetas(ops.map((op) => op.id))
-    const batch = this.db.batch()
+    // The array form: one call into LevelDB for the whole batch, not one per record.
+    const batch: Array<{ type: 'put'; key: string; value: Uint8Array }> = []
     const accepted: Array<{ op: AppendOp; seq: number }> = []
     for (const op of ops) {
       const current = metas.get(op.id)
@@ -326,15 +327,16 @@ export class LevelDocStore implements DocStore {
         logBytes: 0,
       }
       const seq = meta.seq + 1
-      batch.put(logKey(op.id, seq), op.update)
+      batch.push({ type: 'put', key: logKey(op.id, seq), value: op.update })
       const { digest: _stale, ...rest } = meta
       metas.set(op.id, { ...rest, seq, logBytes: meta.logBytes + op.update.length })
       accepted.push({ op, seq })
     }
-    if (accepted.length === 0) return batch.close()
+    if (accepted.length === 0) return
     const written = new Set(accepted.map((a) => a.op.id))
-    for (const id of written) batch.put(metaKey(id), encodeJsonRecord(metas.get(id)))
-    await batch.write({ sync: true })
+    for (const id of written)
+      batch.push({ type: 'put', key: metaKey(id), value: encodeJsonRecord(metas.get(id)) })
+    await this.db.batch(batch, { sync: true })
     for (const id of written) this.metas.set(id, metas.get(id) as Meta)
     this.stats.appends += accepted.length
     this.stats.appendBatches++

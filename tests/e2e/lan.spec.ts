@@ -21,9 +21,9 @@ test('two machines pair with a code, find each other on the LAN, and sync; a wro
 }) => {
   const hosts = await Promise.all([0, 1, 2].map(() => WebHost.start(undefined, 0, LOOPBACK_LAN)))
   try {
-    const [a, b, c] = await Promise.all(
+    const [a, b, c] = (await Promise.all(
       hosts.map(async (h) => hostWindow(await browser.newContext(), h)),
-    )
+    )) as [AppWindow, AppWindow, AppWindow]
     shots.push(a, b, c)
     await expect(a.page.getByTestId('lan-status')).toHaveText('LAN off')
 
