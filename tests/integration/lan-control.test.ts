@@ -20,6 +20,7 @@ beforeEach(async () => {
     host: '127.0.0.1',
     port: 0,
     data: join(dir, 'data'),
+    token: undefined,
     logLevel: 'silent',
   })
 })
