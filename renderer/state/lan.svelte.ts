@@ -21,7 +21,10 @@ export class LanPanel {
     const s = this.status
     if (!s.on) return 'LAN off'
     const n = s.linked.length
-    if (n > 0) return `LAN: ${n} peer${n === 1 ? '' : 's'}`
+    const pending = s.linked.reduce((sum, p) => sum + p.pendingNotes, 0)
+    const peers = `LAN: ${n} peer${n === 1 ? '' : 's'}`
+    if (n > 0 && pending > 0) return `${peers}, ${pending} note${pending === 1 ? '' : 's'} to send`
+    if (n > 0) return `${peers}, up to date`
     return s.peers.some((p) => p.lastError?.startsWith('4403'))
       ? 'LAN: refused'
       : 'LAN: looking for peers'
@@ -30,6 +33,7 @@ export class LanPanel {
   readonly tone = $derived.by(() => {
     const s = this.status
     if (!s.on) return 'idle' as const
+    if (s.linked.some((p) => p.pendingNotes > 0)) return 'busy' as const
     if (s.linked.length > 0) return 'ok' as const
     return s.peers.some((p) => p.lastError !== null) ? ('off' as const) : ('busy' as const)
   })

@@ -23,12 +23,18 @@ export interface LanPeerStatus {
   readonly lastError: string | null
 }
 
+export interface LinkedPeer {
+  readonly peer: string
+  /** Notes changed here since this peer last acknowledged all of them (from its ACKs). */
+  readonly pendingNotes: number
+}
+
 export interface LanStatus {
   readonly on: boolean
   /** This node's LAN port (peers dial it), null when off. */
   readonly port: number | null
-  /** Nodes linked now, by id, whoever dialed. */
-  readonly linked: readonly string[]
+  /** Nodes linked now, whoever dialed, and how many notes changed here each has not stored. */
+  readonly linked: readonly LinkedPeer[]
   readonly peers: readonly LanPeerStatus[]
   /** Where the secret is kept: 'os-keychain' or 'file (0600)'. */
   readonly protection: string

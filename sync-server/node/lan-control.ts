@@ -16,7 +16,10 @@ import {
 } from '../lan/pairing-code'
 import { startServer, type RunningServer } from '../net/server'
 import type { DocStore } from '../storage/doc-store'
+import type { LinkId } from '../../shared/ids'
+import type { Unsubscribe } from '../../shared/util/emitter'
 import type { LatticeNode } from './lattice-node'
+import { PendingAcks } from './pending-acks'
 import { SealedJsonFile, type Sealer } from './sealed-file'
 
 /** The port LAN peers dial by default, so "add peer by address" has one to name. */
@@ -46,6 +49,10 @@ interface Saved {
  */
 export class LanControl {
   private mode: LanMode | null = null
+  /** Which LAN peer each live link leads to (from the session's hello), for its ACKs. */
+  private readonly peerOfLink = new Map<LinkId, string>()
+  private readonly acks: PendingAcks
+  private readonly offPeers: Unsubscribe
   private server: RunningServer | null = null
   private saved: Saved | null = null
   private readonly file: SealedJsonFile
@@ -54,6 +61,17 @@ export class LanControl {
 
   private constructor(private readonly opts: LanControlOptions) {
     this.file = new SealedJsonFile(opts.file, ['code'], opts.sealer)
+    this.acks = new PendingAcks(opts.node, (link) => this.peerOfLink.get(link) ?? null)
+    this.offPeers = opts.node.replica.events.on((e) => {
+      if (e.type !== 'peer' || !this.mode?.peers.connectedPeers.includes(e.peer)) return
+      const { link, peer } = e
+      this.peerOfLink.set(link.id, peer)
+      this.acks.track(peer)
+      link.onClose(() => {
+        this.peerOfLink.delete(link.id)
+        if (![...this.peerOfLink.values()].includes(peer)) this.acks.untrack(peer)
+      })
+    })
   }
 
   /** Reads the settings file and rejoins the workspace it names. */
@@ -76,7 +94,10 @@ export class LanControl {
     return {
       on: true,
       port: this.server.port,
-      linked: this.mode.peers.connectedPeers,
+      linked: this.mode.peers.connectedPeers.map((peer) => ({
+        peer,
+        pendingNotes: this.acks.count(peer),
+      })),
       peers: this.mode.peers.targetsStatus,
       protection: this.file.protection,
     }
@@ -90,6 +111,8 @@ export class LanControl {
   }
 
   async close(): Promise<void> {
+    this.offPeers()
+    this.acks.close()
     await this.stop()
   }
 

@@ -4,11 +4,10 @@ import {
   type RelaySettings,
   type RelayStatus,
 } from '../../shared/desktop/relay-settings'
-import type { NoteDoc } from '../../shared/engine/types'
-import type { DocId } from '../../shared/ids'
 import { Emitter, type Unsubscribe } from '../../shared/util/emitter'
 import { DialerLink } from '../net/dialer'
 import type { LatticeNode } from './lattice-node'
+import { PendingAcks } from './pending-acks'
 import { SealedJsonFile, type Sealer } from './sealed-file'
 
 /**
@@ -16,36 +15,21 @@ import { SealedJsonFile, type Sealer } from './sealed-file'
  * sealed by the OS keychain where the app has one), dialed with backoff, and watched through the relay's ACKs so a window can say
  * whether the relay has everything this machine wrote.
  */
+const RELAY_KEY = 'relay'
+
 export class RelayUplink {
   private settings: RelaySettings | null = null
   private dialer: DialerLink | null = null
   private detach: Unsubscribe | null = null
   /** Notes changed here since the relay last acknowledged all of them. */
-  private readonly pending = new Set<DocId>()
+  private readonly acks: PendingAcks
   private readonly changed = new Emitter<void>()
-  private readonly offEvents: Unsubscribe
 
   private constructor(
     private readonly node: LatticeNode,
     private readonly file: SealedJsonFile,
   ) {
-    this.offEvents = node.replica.events.on((e) => {
-      if (e.type === 'ack' && e.link === this.dialer) {
-        const doc = node.replica.getDoc(e.doc)
-        if (doc && doc.unseenBy(e.version) === 0 && this.pending.delete(e.doc)) this.changed.emit()
-      }
-    })
-    node.replica.docAdded.on((doc) => this.watch(doc))
-    for (const doc of node.replica.allDocs()) this.watch(doc)
-  }
-
-  /** A change from anywhere but the relay is pending until the relay acknowledges it. */
-  private watch(doc: NoteDoc): void {
-    doc.onChange((change) => {
-      if (!this.settings || change.origin === this.dialer?.id || this.pending.has(doc.id)) return
-      this.pending.add(doc.id)
-      this.changed.emit()
-    })
+    this.acks = new PendingAcks(node, (link) => (link === this.dialer?.id ? RELAY_KEY : null))
   }
 
   /** Reads `file` (if any) and connects to the relay it names. */
@@ -86,18 +70,19 @@ export class RelayUplink {
       url: this.settings.url,
       hasToken: this.settings.token !== '',
       connection: state.status,
-      pendingNotes: this.pending.size,
+      pendingNotes: this.acks.count(RELAY_KEY),
       lastError: ended && state.status !== 'open' ? `${ended.code} ${ended.reason}` : null,
     }
   }
 
   onChange(listener: () => void): Unsubscribe {
-    return this.changed.on(listener)
+    const offs = [this.changed.on(listener), this.acks.onChange(listener)]
+    return () => offs.forEach((off) => off())
   }
 
   close(): void {
     this.disconnect()
-    this.offEvents()
+    this.acks.close()
   }
 
   private connect(settings: RelaySettings): void {
@@ -106,6 +91,7 @@ export class RelayUplink {
     const dialer = new DialerLink({ url: settings.url, token: settings.token || undefined })
     this.dialer = dialer
     this.detach = this.node.replica.attach(dialer)
+    this.acks.track(RELAY_KEY)
     dialer.onStatus(() => this.changed.emit())
     this.node.log.info({ relay: settings.url }, 'syncing through a relay')
   }
@@ -116,6 +102,6 @@ export class RelayUplink {
     this.detach = null
     this.dialer = null
     this.settings = null
-    this.pending.clear()
+    this.acks.untrack(RELAY_KEY)
   }
 }

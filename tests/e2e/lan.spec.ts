@@ -40,8 +40,8 @@ test('two machines pair with a code, find each other on the LAN, and sync; a wro
     await b.page.getByTestId('lan-join').click()
 
     // Discovery (mDNS) links them with no address typed.
-    await expect(a.page.getByTestId('lan-status')).toHaveText('LAN: 1 peer', { timeout: 20_000 })
-    await expect(b.page.getByTestId('lan-status')).toHaveText('LAN: 1 peer', { timeout: 20_000 })
+    await expect(a.page.getByTestId('lan-status')).toHaveText(/^LAN: 1 peer/, { timeout: 20_000 })
+    await expect(b.page.getByTestId('lan-status')).toHaveText(/^LAN: 1 peer/, { timeout: 20_000 })
 
     await a.newNote('yjs', 'Across the LAN')
     await a.type('typed on machine A')
@@ -49,6 +49,8 @@ test('two machines pair with a code, find each other on the LAN, and sync; a wro
     await b.shows('typed on machine A')
     await b.type(', answered on B')
     await a.shows('typed on machine A, answered on B')
+    // B's node acknowledged every edit A's node sent it.
+    await expect(a.page.getByTestId('lan-status')).toHaveText('LAN: 1 peer, up to date')
 
     // C is in another workspace and dials A by address: A refuses it, C says why.
     await lanPanel(c)
@@ -60,7 +62,7 @@ test('two machines pair with a code, find each other on the LAN, and sync; a wro
     await expect(c.page.getByTestId('lan-peer')).toContainText('4403', { timeout: 20_000 })
     await expect(c.page.getByTestId('lan-status')).toHaveText('LAN: refused')
     await expect(c.noteTitles()).toHaveCount(0)
-    await expect(a.page.getByTestId('lan-status')).toHaveText('LAN: 1 peer')
+    await expect(a.page.getByTestId('lan-status')).toHaveText(/^LAN: 1 peer/)
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()))
   }
