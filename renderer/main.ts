@@ -4,8 +4,7 @@ import type { NoteDoc } from '../shared/engine/types'
 import { randomId } from '../shared/ids'
 import type { NoteEntry } from '../shared/notebook/notebook'
 import App from './App.svelte'
-import { LabView } from './lab/lab-state.svelte'
-import { LabWorld } from './lab/lab-world'
+import { labRoute, openLabView, startLabPage } from './lab/lab-entry'
 import { LanPanel } from './state/lan.svelte'
 import { RelayPanel } from './state/relay.svelte'
 import { Workspace } from './state/workspace.svelte'
@@ -58,6 +57,8 @@ async function start(): Promise<void> {
   const url = desktop ? 'desktop:node' : nodeUrlOf(location)
   const token = params.get('token') ?? undefined
   const dial = desktop ? portDial(desktop) : browserDial
+  const labNote = labRoute(params)
+  if (labNote) return startLabPage(labNote, { url, token, dial })
   const win = await WindowReplica.start({ windowId, offline, url, token, dial })
   adoptOrphansNowAndThen(win, windowId)
   const ws = new Workspace(win)
@@ -81,16 +82,14 @@ async function start(): Promise<void> {
       lan: new LanPanel(control),
       peerName: desktop ? 'this computer' : 'the node',
       openLab: (entry: NoteEntry, doc: NoteDoc, extra: number) =>
-        new LabView(
-          new LabWorld({
+        openLabView(
+          { url, token, dial },
+          {
             doc: entry.id,
             engine: entry.engine,
-            url,
-            token,
-            dial,
-            window: { name: 'This window', doc, link: win.link },
+            window: { name: 'This window', doc, link: win.link, replica: win.replica },
             extra,
-          }),
+          },
         ),
     },
   })

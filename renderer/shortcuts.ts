@@ -6,7 +6,7 @@ const KEYS: ReadonlyArray<{ command: MenuCommand; match: (e: KeyboardEvent) => b
   { command: 'search', match: (e) => (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k' },
   { command: 'rename', match: (e) => e.key === 'F2' },
   { command: 'toggle-offline', match: (e) => e.altKey && !e.ctrlKey && e.code === 'KeyO' },
-  { command: 'open-lab', match: (e) => e.altKey && !e.ctrlKey && e.code === 'KeyL' },
+  { command: 'open-lab', match: (e) => e.altKey && !e.ctrlKey && !e.shiftKey && e.code === 'KeyL' },
 ]
 
 export type CommandHandlers = Record<MenuCommand, () => void>

@@ -35,6 +35,8 @@ export class LabLog {
   private readonly clocks = new Map<string, HostClock>()
   /** Per engine actor, its commits in counter order: [counter, event id]. */
   private readonly commits = new Map<string, Array<[number, number]>>()
+  private commitCount = 0
+  private readonly hostCounts = new Map<string, number>()
 
   add(host: string, e: CausalEvent, time: number): LabEvent {
     const id = this.events.length
@@ -58,6 +60,8 @@ export class LabLog {
       delivers,
     }
     this.events.push(event)
+    if (e.kind === 'commit') this.commitCount++
+    this.hostCounts.set(host, (this.hostCounts.get(host) ?? 0) + 1)
     if (e.kind === 'commit' && e.dot) {
       const list = this.commits.get(e.dot.actor) ?? []
       list.push([e.dot.counter, id])
@@ -74,24 +78,52 @@ export class LabLog {
     return this.events.length
   }
 
+  /** How many events are local edits and how many remote applies. */
+  get counts(): { commits: number; applies: number } {
+    return { commits: this.commitCount, applies: this.events.length - this.commitCount }
+  }
+
+  /** Per host, how many events it has had. */
+  perHost(): Record<string, number> {
+    return Object.fromEntries(this.hostCounts)
+  }
+
+  /**
+   * The commit that made `actor`'s counter reach `seq` (Yjs: one past the character's clock;
+   * Automerge: the change's sequence number); null if the Lab did not see it happen.
+   */
+  commitFor(actor: string, seq: number): LabEvent | null {
+    const list = this.commits.get(actor)
+    if (!list) return null
+    const i = firstAtLeast(list, seq)
+    const hit = list[i]
+    if (!hit) return null
+    const event = this.events[hit[1]] as LabEvent
+    return (event.deps[actor] ?? 0) < seq ? event : null
+  }
+
   /** Events that happened before `id` (its causal past), by vector clock. */
   causalPast(id: number): Set<number> {
-    const e = this.events[id]
-    const out = new Set<number>()
-    if (!e) return out
-    for (const other of this.events)
-      if (other.id !== id && before(other.clock, e.clock)) out.add(other.id)
-    return out
+    return this.around(id).past
   }
 
   /** Events neither before nor after `id`. */
   concurrentWith(id: number): Set<number> {
+    return this.around(id).concurrent
+  }
+
+  /** Both at once, in one pass: what happened before `id` and what is concurrent with it. */
+  around(id: number): { past: Set<number>; concurrent: Set<number> } {
     const e = this.events[id]
-    const out = new Set<number>()
-    if (!e) return out
-    for (const o of this.events)
-      if (o.id !== id && !before(o.clock, e.clock) && !before(e.clock, o.clock)) out.add(o.id)
-    return out
+    const past = new Set<number>()
+    const concurrent = new Set<number>()
+    if (!e) return { past, concurrent }
+    for (const o of this.events) {
+      if (o.id === id) continue
+      if (happenedBefore(o, e)) past.add(o.id)
+      else if (!happenedBefore(e, o)) concurrent.add(o.id)
+    }
+    return { past, concurrent }
   }
 
   /** Commits whose dot `deps → version` newly covers. */
@@ -101,17 +133,41 @@ export class LabLog {
       const from = deps[actor] ?? 0
       const to = version[actor] ?? 0
       if (to <= from) continue
-      for (const [counter, id] of this.commits.get(actor) ?? [])
-        if (counter > from && counter <= to) out.push(id)
+      const list = this.commits.get(actor) ?? []
+      for (let i = firstAtLeast(list, from + 1); i < list.length; i++) {
+        const [counter, id] = list[i] as [number, number]
+        if (counter > to) break
+        out.push(id)
+      }
     }
     return out.sort((a, b) => a - b)
   }
+}
+
+/** Index of the first entry whose counter is at least `counter` (entries sorted by counter). */
+function firstAtLeast(list: ReadonlyArray<readonly [number, number]>, counter: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((list[mid] as readonly [number, number])[0] < counter) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 function mergeClock(a: HostClock, b: HostClock): Record<string, number> {
   const out: Record<string, number> = { ...a }
   for (const k in b) out[k] = Math.max(out[k] ?? 0, b[k] ?? 0)
   return out
+}
+
+/**
+ * Event a happened before event b. Each host's clock entry counts that host's events, so it is
+ * enough to ask whether b had seen a's own tick: O(1), where comparing whole clocks is O(hosts).
+ */
+export function happenedBefore(a: LabEvent, b: LabEvent): boolean {
+  return a.id !== b.id && (a.clock[a.host] ?? 0) <= (b.clock[a.host] ?? 0)
 }
 
 /** a happened before b: a ≤ b pointwise and a ≠ b. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { NoteDoc } from '../../../shared/engine/types'
 import { docId, replicaId } from '../../../shared/ids'
-import { before, LabLog } from '../../../shared/lab/lab-log'
+import { before, happenedBefore, LabLog } from '../../../shared/lab/lab-log'
 import { SHIVIZ_REGEX, toShiViz } from '../../../shared/lab/shiviz'
 import { verdictOf } from '../../../shared/lab/verdict'
 import { FaultyLink } from '../../../shared/sync/faulty-link'
@@ -10,6 +10,9 @@ import { Replica } from '../../../shared/sync/replica'
 import { VirtualScheduler } from '../../../shared/sync/virtual-scheduler'
 import { ENGINES } from '../../../shared/engine/types'
 import { Rng } from '../../../shared/util/rng'
+import { presetById } from '../../../shared/lab/presets'
+import { runScript } from '../../../shared/lab/script'
+import { labWorld } from './lab-fixture'
 
 /** Two replicas of one note over a faulty link, every causal event recorded in a LabLog. */
 function splitBrain(engine: (typeof ENGINES)[number]) {
@@ -110,3 +113,18 @@ for (const engine of ENGINES) {
     })
   })
 }
+
+describe('the Lab log’s clocks', () => {
+  it('answer "happened before" from one entry exactly as comparing whole clocks does', async () => {
+    const chain = presetById('chain')!
+    const { world, clock } = labWorld('yjs', chain.topology)
+    await runScript(world, chain.steps(3), clock)
+    const events = world.log.all()
+    expect(events.length).toBeGreaterThan(30)
+    for (const a of events)
+      for (const b of events) expect(happenedBefore(a, b)).toBe(before(a.clock, b.clock))
+    const last = events.at(-1)!
+    const { past, concurrent } = world.log.around(last.id)
+    expect(past.size + concurrent.size).toBe(events.length - 1)
+  })
+})
