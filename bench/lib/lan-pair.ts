@@ -6,21 +6,19 @@ import type { DocId } from '../../shared/ids'
 import { newSecret } from '../../sync-server/lan/pairing-code'
 import { silentLogger } from '../../sync-server/ops/logger'
 import { startRelay, type Relay } from '../../sync-server/relay'
-
-/** What crossed the LAN link while it was up, counted by the listening node. */
-export interface LinkTraffic {
-  /** WebSocket payload bytes both ways, the LAN handshake included. */
-  readonly bytes: number
-  /** Lattice frames both nodes sent. */
-  readonly frames: number
-}
+import { inSync, sleep, until, type HealRig, type LinkTraffic } from './heal-rig'
 
 /**
  * Two LAN-mode nodes in this process with real storage, linked over a loopback WebSocket that
- * `a` dials (no mDNS, so the link is up exactly while the benchmark says).
+ * `a` dials (no mDNS, so the link is up exactly while the benchmark says). Each side's copy of a
+ * note is its node's own.
  */
-export class LanPair {
+export class LanPair implements HealRig {
+  readonly setting =
+    'two LAN-mode nodes in ONE process, linked over a loopback WebSocket that a dials at once'
   private frames = 0
+  /** `performance.now()` of each time the link came up. */
+  private readonly linkUps: number[] = []
 
   private constructor(
     readonly a: Relay,
@@ -31,6 +29,9 @@ export class LanPair {
       r.node.replica.events.on((e) => {
         if (e.type === 'traffic' && e.direction === 'sent') this.frames++
       })
+    a.lan?.peers.onChange(() => {
+      if (a.lan?.peers.linkCount === 1) this.linkUps.push(performance.now())
+    })
   }
 
   static async start(): Promise<LanPair> {
@@ -50,16 +51,46 @@ export class LanPair {
     return `127.0.0.1:${this.b.server.port}`
   }
 
-  connect(): void {
+  async seed(ids: readonly DocId[], engine: EngineKind): Promise<[NoteDoc, NoteDoc][]> {
+    for (const id of ids)
+      (await this.a.node.retain(id, engine)).insert(0, `Note ${id}, held by both nodes. `)
     this.a.lan?.peers.addPeer(this.address)
+    await until('b to store every note', () => this.b.node.storedCount === ids.length)
+    const copies = await Promise.all(
+      ids.map(async (id) => {
+        const [x, y] = await Promise.all([
+          this.a.node.retain(id, engine),
+          this.b.node.retain(id, engine),
+        ])
+        return [x, y] as [NoteDoc, NoteDoc]
+      }),
+    )
+    await until('the two nodes to converge', () => inSync(copies))
+    return copies
   }
 
-  async disconnect(): Promise<void> {
+  async cut(): Promise<void> {
     this.a.lan?.peers.removePeer(this.address)
-    await until(() => this.a.lan?.peers.linkCount === 0 && this.b.lan?.peers.linkCount === 0)
+    await until(
+      'the link to close',
+      () => this.a.lan?.peers.linkCount === 0 && this.b.lan?.peers.linkCount === 0,
+    )
   }
 
-  /** Resolves once the link has carried nothing for `quietMs`; what it carried so far. */
+  async settle(): Promise<void> {
+    await Promise.all([this.a.node.flush(), this.b.node.flush()])
+  }
+
+  async heal(): Promise<number> {
+    const at = performance.now()
+    this.a.lan?.peers.addPeer(this.address)
+    return at
+  }
+
+  linkedAt(since: number): number {
+    return this.linkUps.find((t) => t >= since) ?? NaN
+  }
+
   async quiet(quietMs = 200): Promise<LinkTraffic> {
     let last = -1
     let since = performance.now()
@@ -70,9 +101,10 @@ export class LanPair {
         since = performance.now()
       } else if (performance.now() - since >= quietMs) break
     }
-    return { bytes: await this.lanBytes(), frames: this.frames }
+    return { payload: await this.lanBytes(), frames: this.frames, ip: null }
   }
 
+  /** The listening node counts both directions of the link; the dialer counts nothing. */
   private async lanBytes(): Promise<number> {
     const { metrics } = this.b.server
     let total = 0
@@ -82,32 +114,9 @@ export class LanPair {
     return total
   }
 
-  /** Both nodes' copy of each note, loaded. */
-  async copies(ids: readonly DocId[], engine: EngineKind): Promise<[NoteDoc, NoteDoc][]> {
-    return Promise.all(
-      ids.map(async (id) => {
-        const [x, y] = await Promise.all([
-          this.a.node.retain(id, engine),
-          this.b.node.retain(id, engine),
-        ])
-        return [x, y] as [NoteDoc, NoteDoc]
-      }),
-    )
-  }
-
   async stop(): Promise<void> {
     await this.a.stop()
     await this.b.stop()
     for (const d of this.dirs) await rm(d, { recursive: true, force: true })
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-export async function until(check: () => boolean, timeoutMs = 60_000, everyMs = 1): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`)
-    await sleep(everyMs)
   }
 }

@@ -68,8 +68,8 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
   const started = Date.now()
   const http: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
-    if (opts.localOnly && !isLoopback(req.socket.remoteAddress)) {
-      // A LAN listener answers LAN peers' WebSocket only; health and metrics stay on this machine.
+    if (opts.localOnly && path !== '/healthz' && !isLoopback(req.socket.remoteAddress)) {
+      // Other machines get the LAN endpoint and /healthz; metrics and the app stay on this one.
       res.writeHead(403, { 'content-type': 'text/plain' })
       res.end('Lattice LAN endpoint: nothing here for other machines but /lattice-lan\n')
     } else if (req.method === 'GET' && path === '/healthz') {

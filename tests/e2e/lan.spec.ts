@@ -31,6 +31,8 @@ test('two machines pair with a code, find each other on the LAN, and sync; a wro
     await lanPanel(a)
     await a.page.getByTestId('lan-create').click()
     const code = await a.page.getByTestId('lan-code-shown').inputValue()
+    const port = /port (\d+)/.exec((await a.page.getByTestId('lan-port').textContent()) ?? '')?.[1]
+    expect(port).toBeDefined()
     expect(code.length).toBeGreaterThan(20)
     await lanPanel(b)
     await b.page.getByTestId('lan-code').fill('not a code')
@@ -51,12 +53,14 @@ test('two machines pair with a code, find each other on the LAN, and sync; a wro
     await a.shows('typed on machine A, answered on B')
     // B's node acknowledged every edit A's node sent it.
     await expect(a.page.getByTestId('lan-status')).toHaveText('LAN: 1 peer, up to date')
+    // The Lab's topology goes past the node: the LAN machine is there, with what it lacks.
+    await a.page.getByTestId('lan-status').click() // close the LAN panel
+    await a.page.getByTestId('open-lab').click()
+    await expect(a.page.getByTestId('lab-beyond-lan')).toContainText('has every note')
 
     // C is in another workspace and dials A by address: A refuses it, C says why.
     await lanPanel(c)
     await c.page.getByTestId('lan-create').click()
-    const portText = await a.page.getByTestId('lan-port').textContent()
-    const port = /port (\d+)/.exec(portText ?? '')?.[1]
     await c.page.getByTestId('lan-address').fill(`127.0.0.1:${port}`)
     await c.page.getByTestId('lan-add').click()
     await expect(c.page.getByTestId('lan-peer')).toContainText('4403', { timeout: 20_000 })
