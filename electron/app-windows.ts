@@ -30,13 +30,15 @@ export class AppWindows {
     return this.windows.size
   }
 
-  open(): BrowserWindow {
+  /** A new window; `search` (`?lab=…`) opens the renderer on that route. */
+  open(search?: string): BrowserWindow {
     const areas = this.deps.workAreas()
     const front = this.front && !this.front.isDestroyed() ? this.front : null
     const state = front
       ? { bounds: cascadeFrom(front.getBounds(), areas), maximized: false }
       : fitToScreens(this.deps.state.load(), areas)
-    const win = createAppWindow(this.deps.factory, state.bounds)
+    const factory = { ...this.deps.factory, openPage: (q: string) => void this.open(q) }
+    const win = createAppWindow(factory, state.bounds, search)
     if (state.maximized) win.maximize()
     const id = win.webContents.id
     this.windows.set(id, win)

@@ -1,4 +1,5 @@
 import { isEngineKind, type EngineKind } from '../../shared/engine/types'
+import { DESKTOP_GLOBAL } from '../../shared/desktop/api'
 import { docId, isValidId, type DocId } from '../../shared/ids'
 
 /** A note the Lab is about. */
@@ -24,10 +25,14 @@ export function labWindowUrl(note: LabNote, from: string): string {
   return new URL(`?${params}`, here).href
 }
 
-/** Opens the Lab for a note in a window of its own; false if the host would not. */
+/**
+ * Opens the Lab for a note in a window of its own; false if the host would not. In the
+ * desktop app main opens it (as an app window of its own) and the page gets no handle back.
+ */
 export function openLabWindow(doc: DocId, engine: EngineKind): boolean {
   const url = labWindowUrl({ doc, engine }, location.href)
-  return window.open(url, '_blank', 'popup,width=1200,height=860') !== null
+  const opened = window.open(url, '_blank', 'popup,width=1200,height=860') !== null
+  return opened || DESKTOP_GLOBAL in window
 }
 
 /** Alt+Shift+L opens the Lab window for the note `current` names (Alt+L toggles the panel). */

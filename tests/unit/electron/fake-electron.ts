@@ -56,6 +56,8 @@ export class FakeWebContents extends EventEmitter {
   readonly id = FakeWebContents.nextId++
   openHandler: OpenHandler | null = null
   loadedFile: string | null = null
+  /** The query `loadFile` was given (`?lab=…`), if any. */
+  loadedSearch: string | null = null
   readonly sent: { channel: string; args: unknown[] }[] = []
   readonly posted: { channel: string; message: unknown; transfer: unknown[] }[] = []
 
@@ -95,8 +97,9 @@ export class FakeBrowserWindow extends EventEmitter {
     createdWindows.push(this)
     FakeBrowserWindow.harness?.created(this)
   }
-  loadFile(file: string): Promise<void> {
+  loadFile(file: string, options?: { search?: string }): Promise<void> {
     this.webContents.loadedFile = file
+    this.webContents.loadedSearch = options?.search ?? null
     return Promise.resolve()
   }
   show(): void {

@@ -209,6 +209,27 @@ describe('the bundled main process', () => {
     await holder.close()
   })
 
+  it('opens the Lab a page asks for in an app window of its own, and nothing else', async () => {
+    const fake = await launch()
+    const a = createdWindows[0] as FakeBrowserWindow
+    const ask = (url: string) => a.webContents.openHandler?.({ url })
+    expect(ask(`${page()}?lab=n-lab1&engine=automerge&token=x`)).toEqual({ action: 'deny' })
+    expect(createdWindows).toHaveLength(2)
+    const lab = createdWindows[1] as FakeBrowserWindow
+    expectLockedDown(lab.options)
+    expect(lab.webContents.loadedSearch).toBe('?lab=n-lab1&engine=automerge')
+    // The new window is an app window: it may connect to the node like the first.
+    expect(connect(fake, lab)).toBeDefined()
+    for (const url of [
+      `${page()}?lab=..%2Fx`,
+      `${page()}?note=n-1`,
+      'https://example.org/?lab=n-1',
+    ])
+      expect(ask(url)).toEqual({ action: 'deny' })
+    expect(createdWindows).toHaveLength(2)
+    await quit(fake)
+  })
+
   it('reopens where the window was, cascades a new window, and relays menu commands', async () => {
     const first = await launch()
     const a = createdWindows[0] as FakeBrowserWindow
