@@ -240,6 +240,17 @@ export class AutomergeNote implements NoteDoc {
     return since.filter((c) => c.actor !== GENESIS_ACTOR).length
   }
 
+  versionAt(peerVersion: Uint8Array): VersionVector {
+    const out: Record<string, number> = { ...this.vv }
+    for (const c of A.getChangesMetaSince(this.doc, this.knownHeads(peerVersion))) {
+      if (c.actor === GENESIS_ACTOR) continue
+      const before = Math.min(out[c.actor] ?? 0, c.seq - 1)
+      if (before > 0) out[c.actor] = before
+      else delete out[c.actor]
+    }
+    return out
+  }
+
   /** The peer's heads this replica knows (it cannot reason about the others). */
   private knownHeads(peerVersion: Uint8Array): string[] {
     return decodeHeads(peerVersion).filter((h) => A.hasHeads(this.doc, [h]))

@@ -100,6 +100,11 @@ export interface NoteDoc {
    * cannot see past heads it does not know, so it may over-count then, never under-count.
    */
   unseenBy(peerVersion: Uint8Array): number
+  /**
+   * A peer's encoded version (`encodeVersion`, as ACKs carry it) as a version vector, as far as
+   * this replica can tell: exact for Yjs; for Automerge, counting only the heads it holds.
+   */
+  versionAt(peerVersion: Uint8Array): VersionVector
   /** One update equivalent to applying `updates` in order (storage writes a burst as one). */
   mergeUpdates(updates: readonly Uint8Array[]): Uint8Array
   /** Apply bytes from `encodeState`, `encodeDiff` or a change's `update()`: idempotent, any order. */

@@ -181,6 +181,10 @@ export class YjsNote implements NoteDoc {
     return unseen
   }
 
+  versionAt(peerVersion: Uint8Array): VersionVector {
+    return toVV(Y.decodeStateVector(peerVersion))
+  }
+
   applyUpdate(update: Uint8Array, origin: Origin): void {
     const from = origin === 'local' ? 'load' : origin
     this.applyRemote(from, update.length, () =>

@@ -84,6 +84,8 @@ export interface LaneEdit {
  * what each heal costs, and keeps what the merge report compares against.
  */
 export class LabWorld {
+  /** The node's last ACK of this note to a lane, and that lane's copy, which reads it. */
+  private nodeAck: { doc: NoteDoc; version: Uint8Array } | null = null
   readonly log = new LabLog()
   readonly lanes: LabLane[] = []
   readonly links: LabLink[] = []
@@ -207,6 +209,15 @@ export class LabWorld {
     if (replica)
       this.offs.push(
         replica.events.on((e) => {
+          if (e.type === 'ack' && e.doc === this.opts.doc) {
+            // The node ACKs what of this note is on its disk: the node as a replica.
+            const l = this.links.find((x) => x.link === e.link)
+            if (l?.to === NODE) {
+              this.nodeAck = { doc: lane.doc, version: e.version }
+              this.changed.emit()
+            }
+            return
+          }
           if (e.type !== 'traffic' || e.frame !== 'doc' || e.doc !== this.opts.doc) return
           const l = this.links.find((x) => x.link === e.link)
           if (l) this.meter.frame(l.name, e.direction, e.bytes)
@@ -272,6 +283,14 @@ export class LabWorld {
     const s = this.link(name).link.settings
     if (s.out.blocked && s.in.blocked) return 'both'
     return s.out.blocked ? 'out' : s.in.blocked ? 'in' : null
+  }
+
+  /**
+   * This machine's node as a replica of the note: the version its last ACK to any lane said is
+   * on its disk, read by that lane; null before the first ACK.
+   */
+  nodeVersion(): VersionVector | null {
+    return this.nodeAck ? this.nodeAck.doc.versionAt(this.nodeAck.version) : null
   }
 
   versions(): Array<{ name: string; version: VersionVector }> {

@@ -21,6 +21,11 @@ test('split brain through the Lab: concurrent while cut, equal and converged aft
   await typeInLab(w.page, 'Lab B', ' right')
   await expect(w.page.getByTestId('relation-0-1')).toHaveText('concurrent')
   await expect(w.page.getByTestId('verdict')).toHaveText(/Diverged/)
+  // The node is a replica too: cut off from both, it is behind each.
+  const node = (lane: string) =>
+    w.page.locator(`[data-testid=lab-node-relation][data-lane="${lane}"]`)
+  await expect(node('This window')).toHaveText('before This window')
+  await expect(node('Lab B')).toHaveText('before Lab B')
   // One dot per keystroke typed since the Lab opened.
   await expect(w.page.getByTestId('space-time')).toHaveAttribute('data-commits', '11')
 
@@ -28,6 +33,8 @@ test('split brain through the Lab: concurrent while cut, equal and converged aft
   await replica(w.page, 'Lab B').getByTestId('lab-heal').click()
   await expect(w.page.getByTestId('relation-0-1')).toHaveText('equal')
   await expect(w.page.getByTestId('verdict')).toHaveText(/Converged/)
+  await expect(node('This window')).toHaveText('equal This window')
+  await expect(node('Lab B')).toHaveText('equal Lab B')
   const merged = await w.text()
   expect(merged.split(' left').length - 1).toBe(1)
   expect(merged.split(' right').length - 1).toBe(1)

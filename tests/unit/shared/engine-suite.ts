@@ -292,6 +292,18 @@ export function runNoteDocSuite(name: string, make: MakeNote): void {
         expect(origin.unseenBy(a.encodeVersion())).toBe(1)
       })
 
+      it("versionAt reads a peer version (as ACKs carry it) back as that peer's vector", () => {
+        const { origin, a } = forked('base')
+        expect(a.versionAt(origin.encodeVersion())).toEqual(origin.version())
+        a.insert(0, 'x')
+        a.insert(0, 'y')
+        // The older peer version, read by the replica ahead of it, is still the peer's own.
+        expect(a.versionAt(origin.encodeVersion())).toEqual(origin.version())
+        expect(a.versionAt(a.encodeVersion())).toEqual(a.version())
+        origin.applyUpdate(a.encodeDiff(origin.encodeVersion()), LINK)
+        expect(a.versionAt(origin.encodeVersion())).toEqual(a.version())
+      })
+
       it('encodeDiff holds only what the peer lacks', () => {
         const { origin, a } = forked('a base the peer already has')
         a.insert(7, 'NEW ')
