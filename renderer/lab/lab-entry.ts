@@ -1,26 +1,14 @@
 import { mount } from 'svelte'
-import type { EngineKind, NoteDoc } from '../../shared/engine/types'
-import type { DocId } from '../../shared/ids'
 import { star } from '../../shared/lab/topology'
-import type { FaultyLink } from '../../shared/sync/faulty-link'
-import type { Replica } from '../../shared/sync/replica'
 import LabPage from './LabPage.svelte'
 import { LabView } from './lab-state.svelte'
 import type { LabNote } from './lab-window'
-import { labOnlyWorld, liveWorld, type NodeAccess } from './node-lab'
+import { labOnlyWorld, liveWorld, type LiveLabOptions, type NodeAccess } from './node-lab'
 
 export { labRoute } from './lab-window'
 
 /** The Lab panel on a note in this window: its own replica plus `extra` Lab replicas. */
-export function openLabView(
-  node: NodeAccess,
-  o: {
-    doc: DocId
-    engine: EngineKind
-    window: { name: string; doc: NoteDoc; link: FaultyLink; replica?: Replica }
-    extra: number
-  },
-): LabView {
+export function openLabView(node: NodeAccess, o: LiveLabOptions): LabView {
   return new LabView(liveWorld(node, o), node)
 }
 

@@ -41,16 +41,16 @@ const options = (node: NodeAccess, doc: DocId, engine: EngineKind) => ({
   seed: (Math.random() * 2 ** 32) >>> 0,
 })
 
+/** What the Lab on a note in a window starts from. */
+export interface LiveLabOptions {
+  doc: DocId
+  engine: EngineKind
+  window: { name: string; doc: NoteDoc; link: FaultyLink; replica?: Replica }
+  extra: number
+}
+
 /** The Lab on a note in a window: the window's own replica, and `extra` Lab replicas. */
-export function liveWorld(
-  node: NodeAccess,
-  o: {
-    doc: DocId
-    engine: EngineKind
-    window: { name: string; doc: NoteDoc; link: FaultyLink; replica?: Replica }
-    extra: number
-  },
-): LabWorld {
+export function liveWorld(node: NodeAccess, o: LiveLabOptions): LabWorld {
   const world = new LabWorld(options(node, o.doc, o.engine))
   world.addWindow(o.window)
   for (let i = 0; i < o.extra; i++) {
