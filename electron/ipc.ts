@@ -1,5 +1,6 @@
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent } from 'electron'
 import type { LanResult, LanStatus } from '../shared/desktop/lan-settings'
+import type { NodeLinkResult, NodeLinksStatus } from '../shared/desktop/node-links'
 import type { RelayStatus, SetRelayResult } from '../shared/desktop/relay-settings'
 import type { Logger } from '../sync-server/ops/logger'
 import { IPC } from './ipc-contract'
@@ -19,6 +20,10 @@ export interface IpcDeps {
   lanStatus(): LanStatus
   /** Validates (the window is not trusted with that) and carries out a LAN request. */
   lanRequest(input: unknown): Promise<LanResult>
+  /** Validates the note id (a bad one throws, so the page's invoke rejects). */
+  nodeLinks(note: unknown): NodeLinksStatus
+  /** Validates (the window is not trusted with that) and sets a node link's fault. */
+  setNodeLinkFault(input: unknown): NodeLinkResult
   readonly log: Logger
 }
 
@@ -48,6 +53,8 @@ export function registerIpc(deps: IpcDeps): void {
   answer(IPC.setRelay, (input) => deps.setRelay(input))
   answer(IPC.lanStatus, () => deps.lanStatus())
   answer(IPC.lanRequest, (input) => deps.lanRequest(input))
+  answer(IPC.nodeLinks, (note) => deps.nodeLinks(note))
+  answer(IPC.setNodeLinkFault, (input) => deps.setNodeLinkFault(input))
   handle(IPC.newWindow, () => deps.newWindow())
   handle(IPC.openExternal, (_event, url) => {
     if (isSafeExternalUrl(url)) return deps.openExternal(url)

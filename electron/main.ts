@@ -16,7 +16,9 @@ import {
   type MessagePortMain,
 } from 'electron'
 import { openMachineNode } from '../sync-server/node/machine-node'
+import { parseStatusNote } from '../shared/desktop/node-links'
 import { LanControl } from '../sync-server/node/lan-control'
+import { NodeLinks } from '../sync-server/node/node-links'
 import { RelayUplink } from '../sync-server/node/relay-uplink'
 import { createLogger } from '../sync-server/ops/logger'
 import { LevelDocStore } from '../sync-server/storage/level-store'
@@ -63,6 +65,7 @@ async function run(): Promise<void> {
     file: join(app.getPath('userData'), 'lan.json'),
     sealer,
   })
+  const nodeLinks = new NodeLinks(uplink, lan)
 
   const files = appFiles(app.getAppPath())
   const pageUrl = rendererUrl(files.rendererFile)
@@ -95,6 +98,8 @@ async function run(): Promise<void> {
       ),
     lanStatus: () => lan.status(),
     lanRequest: (input) => lan.request(input),
+    nodeLinks: (note) => nodeLinks.status(parseStatusNote(note)),
+    setNodeLinkFault: (input) => nodeLinks.request(input),
   })
 
   Menu.setApplicationMenu(

@@ -10,6 +10,9 @@ import {
   type LanRequest,
   type LanResult,
   type LanStatus,
+  type NodeLinkRequest,
+  type NodeLinkResult,
+  type NodeLinksStatus,
   type RelaySettings,
   type RelayStatus,
   type SetRelayResult,
@@ -44,6 +47,9 @@ const api: DesktopApi = {
   lanStatus: () => ipcRenderer.invoke(IPC.lanStatus) as Promise<LanStatus>,
   lanRequest: (request: LanRequest) =>
     ipcRenderer.invoke(IPC.lanRequest, request) as Promise<LanResult>,
+  nodeLinks: (note?: string) => ipcRenderer.invoke(IPC.nodeLinks, note) as Promise<NodeLinksStatus>,
+  setNodeLinkFault: (request: NodeLinkRequest) =>
+    ipcRenderer.invoke(IPC.setNodeLinkFault, request) as Promise<NodeLinkResult>,
 }
 
 contextBridge.exposeInMainWorld(DESKTOP_GLOBAL, api)

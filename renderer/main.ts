@@ -57,8 +57,9 @@ async function start(): Promise<void> {
   const url = desktop ? 'desktop:node' : nodeUrlOf(location)
   const token = params.get('token') ?? undefined
   const dial = desktop ? portDial(desktop) : browserDial
+  const control = desktop ? desktopControl(desktop) : httpControl
   const labNote = labRoute(params)
-  if (labNote) return startLabPage(labNote, { url, token, dial })
+  if (labNote) return startLabPage(labNote, { url, token, dial }, control)
   const win = await WindowReplica.start({ windowId, offline, url, token, dial })
   adoptOrphansNowAndThen(win, windowId)
   const ws = new Workspace(win)
@@ -69,7 +70,6 @@ async function start(): Promise<void> {
 
   ws.followUrl()
 
-  const control = desktop ? desktopControl(desktop) : httpControl
   const target = document.getElementById('app')
   if (!target) throw new Error('no #app element')
   mount(App, {
@@ -82,15 +82,12 @@ async function start(): Promise<void> {
       lan: new LanPanel(control),
       peerName: desktop ? 'this computer' : 'the node',
       openLab: (entry: NoteEntry, doc: NoteDoc, extra: number) =>
-        openLabView(
-          { url, token, dial },
-          {
-            doc: entry.id,
-            engine: entry.engine,
-            window: { name: 'This window', doc, link: win.link, replica: win.replica },
-            extra,
-          },
-        ),
+        openLabView({ url, token, dial }, control, {
+          doc: entry.id,
+          engine: entry.engine,
+          window: { name: 'This window', doc, link: win.link, replica: win.replica },
+          extra,
+        }),
     },
   })
   Object.assign(window, { __lattice: { win, ws, presence } })

@@ -1,5 +1,6 @@
 import type { LabWorld } from '../../shared/lab/lab-world'
 import type { Unsubscribe } from '../../shared/util/emitter'
+import type { NodeControl } from '../sync/node-control'
 import type { NodeAccess } from './node-lab'
 
 /**
@@ -18,6 +19,8 @@ export class LabView {
   constructor(
     readonly live: LabWorld,
     readonly node: NodeAccess,
+    /** The switches of the node's own links (to its relay, its LAN peers). */
+    readonly control: NodeControl,
     /** The Lab has a window of its own (a `?lab=` page). */
     readonly standalone = false,
   ) {

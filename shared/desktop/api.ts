@@ -9,6 +9,7 @@
  */
 
 import type { LanRequest, LanResult, LanStatus } from './lan-settings'
+import type { NodeLinkRequest, NodeLinkResult, NodeLinksStatus } from './node-links'
 import type { RelaySettings, RelayStatus, SetRelayResult } from './relay-settings'
 
 export const DESKTOP_GLOBAL = 'latticeDesktop'
@@ -32,6 +33,10 @@ export const IPC = {
   lanStatus: 'lattice:lan-status',
   /** renderer → main (invoke): a LanRequest (make, join, leave a workspace; peers). */
   lanRequest: 'lattice:lan-request',
+  /** renderer → main (invoke): the node's links to other machines and their faults. */
+  nodeLinks: 'lattice:node-links',
+  /** renderer → main (invoke): a NodeLinkRequest (cut a node link, one way or both, or heal). */
+  setNodeLinkFault: 'lattice:set-node-link-fault',
 } as const
 
 export const MENU_COMMANDS = [
@@ -50,6 +55,7 @@ export function isMenuCommand(v: unknown): v is MenuCommand {
 
 export type { RelaySettings, RelayStatus, SetRelayResult } from './relay-settings'
 export type { LanRequest, LanResult, LanStatus } from './lan-settings'
+export type { NodeLinkRequest, NodeLinkResult, NodeLinksStatus } from './node-links'
 
 export interface DesktopApi {
   readonly platform: string
@@ -63,4 +69,7 @@ export interface DesktopApi {
   setRelay(settings: RelaySettings | null): Promise<SetRelayResult>
   lanStatus(): Promise<LanStatus>
   lanRequest(request: LanRequest): Promise<LanResult>
+  /** With `note`, each peer's last acknowledged version of it is related to the node's. */
+  nodeLinks(note?: string): Promise<NodeLinksStatus>
+  setNodeLinkFault(request: NodeLinkRequest): Promise<NodeLinkResult>
 }

@@ -1,5 +1,7 @@
 import type { WebSocket } from 'ws'
 import { linkId, randomId, type ReplicaId } from '../../shared/ids'
+import { FaultGate, gatedLink, type LinkFault } from '../../shared/sync/fault-gate'
+import type { FaultyLink } from '../../shared/sync/faulty-link'
 import type { Unsubscribe } from '../../shared/util/emitter'
 import { DialerLink, GIVE_UP_CODES, type Backoff } from '../net/dialer'
 import { closeReason } from '../net/limits'
@@ -32,6 +34,9 @@ export interface LanPeersOptions {
 interface Target {
   readonly url: string
   dialer: DialerLink | null
+  /** The dialer behind the fault gate of the peer it reached (`gatedOn`). */
+  link: FaultyLink | null
+  gatedOn: ReplicaId | null
   detach: Unsubscribe | null
   /** Who answered there last. */
   peer: ReplicaId | null
@@ -46,6 +51,8 @@ interface Target {
  * discovered pair, the smaller node id dials first), and keeps one link per peer (see
  * `LinkRegistry`); a dialer whose link lost to another waits, parked, until the peer has no
  * link left, then dials again. Gossip and anti-entropy are the replica's, over every link.
+ * Every link to a peer runs through that peer's fault gate (cut, one way or both, or open),
+ * which holds across the peer's reconnects.
  */
 export class LanPeers {
   private readonly links: LinkRegistry
@@ -53,6 +60,7 @@ export class LanPeers {
   private readonly discovered = new Map<ReplicaId, string>()
   private readonly fallbacks = new Map<ReplicaId, ReturnType<typeof setTimeout>>()
   private readonly accepted = new Set<WebSocket>()
+  private readonly gates = new Map<ReplicaId, FaultGate>()
   private readonly backoff: Backoff
   private closed = false
 
@@ -99,6 +107,22 @@ export class LanPeers {
     return this.links.onChange(listener)
   }
 
+  /** How the links to `peer` are cut now ('open' for a peer never cut). */
+  faultOf(peer: ReplicaId): LinkFault {
+    return this.gates.get(peer)?.fault ?? 'open'
+  }
+
+  /** Peers whose links are cut now, linked or not: a cut outlives the link it was set on. */
+  get cutPeers(): ReplicaId[] {
+    return [...this.gates].filter(([, g]) => g.fault !== 'open').map(([peer]) => peer)
+  }
+
+  /** Cuts the links to `peer` (one way or both), now and when it links again, or heals them. */
+  setFault(peer: ReplicaId, fault: LinkFault): void {
+    this.gateOf(peer).set(fault)
+    this.log.info({ peer, fault }, 'LAN link fault set')
+  }
+
   /** A socket that reached `LAN_PATH`: authenticate it, then sync over it. */
   accept(ws: WebSocket, remote: string): void {
     if (this.closed) {
@@ -120,10 +144,13 @@ export class LanPeers {
           ws.close(admitted.code, closeReason(admitted.reason))
           return
         }
-        const link = new WebSocketLink(linkId(randomId('lan-')), ws, cipher)
+        // Healing closes it (if frames were dropped) and the peer, which dialed, redials.
+        const gate = this.gateOf(peer)
+        const link = gate.wrap(new WebSocketLink(linkId(randomId('lan-')), ws, cipher))
         const detach = this.opts.node.replica.attach(link)
         link.onClose(() => {
           detach()
+          gate.remove(link)
           admitted.ended()
         })
       },
@@ -180,6 +207,8 @@ export class LanPeers {
     const target: Target = {
       url,
       dialer: null,
+      link: null,
+      gatedOn: null,
       detach: null,
       peer: null,
       parkedOn: null,
@@ -215,12 +244,15 @@ export class LanPeers {
         keepAliveMs: this.opts.keepAliveMs ?? KEEPALIVE_MS,
         admit: (peer, close) => {
           target.peer = peer
+          this.gateDialed(target, peer)
           return this.admit(peer, this.id, close)
         },
       }),
     })
     target.dialer = dialer
-    target.detach = this.opts.node.replica.attach(dialer)
+    target.link = gatedLink(dialer, () => dialer.reconnect('resync after the link was cut'))
+    if (target.peer !== null) this.gateDialed(target, target.peer)
+    target.detach = this.opts.node.replica.attach(target.link)
     dialer.onGiveUp((info) => {
       this.stopDialing(target, info.code, info.reason)
       if (info.code === CLOSE_DUPLICATE && target.peer !== null) {
@@ -239,8 +271,32 @@ export class LanPeers {
   private stopDialing(target: Target, code: number, reason: string): void {
     target.detach?.()
     target.dialer?.close(code, reason)
+    this.ungate(target)
     target.detach = null
     target.dialer = null
+    target.link = null
+  }
+
+  private gateOf(peer: ReplicaId): FaultGate {
+    let gate = this.gates.get(peer)
+    if (!gate) {
+      gate = new FaultGate()
+      this.gates.set(peer, gate)
+    }
+    return gate
+  }
+
+  /** Puts a dialed link under the gate of the peer that answered (it may differ from before). */
+  private gateDialed(target: Target, peer: ReplicaId): void {
+    if (!target.link || target.gatedOn === peer) return
+    this.ungate(target)
+    target.gatedOn = peer
+    this.gateOf(peer).add(target.link)
+  }
+
+  private ungate(target: Target): void {
+    if (target.link && target.gatedOn !== null) this.gates.get(target.gatedOn)?.remove(target.link)
+    target.gatedOn = null
   }
 
   private unpark(peer: ReplicaId): void {

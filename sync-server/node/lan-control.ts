@@ -16,7 +16,9 @@ import {
 } from '../lan/pairing-code'
 import { startServer, type RunningServer } from '../net/server'
 import type { DocStore } from '../storage/doc-store'
-import type { LinkId } from '../../shared/ids'
+import type { NodeLinkStatus } from '../../shared/desktop/node-links'
+import type { DocId, LinkId, ReplicaId } from '../../shared/ids'
+import type { LinkFault } from '../../shared/sync/fault-gate'
 import type { Unsubscribe } from '../../shared/util/emitter'
 import type { LatticeNode } from './lattice-node'
 import { PendingAcks } from './pending-acks'
@@ -69,7 +71,9 @@ export class LanControl {
       this.acks.track(peer)
       link.onClose(() => {
         this.peerOfLink.delete(link.id)
-        if (![...this.peerOfLink.values()].includes(peer)) this.acks.untrack(peer)
+        // A cut peer stays counted: its next link's hello may be what the cut drops.
+        const cut = (this.mode?.peers.faultOf(peer) ?? 'open') !== 'open'
+        if (!cut && ![...this.peerOfLink.values()].includes(peer)) this.acks.untrack(peer)
       })
     })
   }
@@ -101,6 +105,31 @@ export class LanControl {
       peers: this.mode.peers.targetsStatus,
       protection: this.file.protection,
     }
+  }
+
+  /** Each LAN peer linked now or cut (a cut outlives its link), as the Lab lists it. */
+  linkStatuses(note: DocId | null): NodeLinkStatus[] {
+    const peers = this.mode?.peers
+    if (!peers) return []
+    const linked = peers.connectedPeers
+    return [...new Set([...linked, ...peers.cutPeers])].map((peer) => ({
+      key: `lan:${peer}`,
+      kind: 'lan',
+      peer,
+      connection: linked.includes(peer) ? 'open' : 'closed',
+      pendingNotes: this.acks.count(peer),
+      fault: peers.faultOf(peer),
+      noteRelation: note === null ? null : this.acks.relation(peer, note),
+    }))
+  }
+
+  /** Cuts or heals the links to a LAN peer; false if it is neither linked nor cut. */
+  setFault(peer: string, fault: LinkFault): boolean {
+    const peers = this.mode?.peers
+    const id = peer as ReplicaId
+    if (!peers || !(peers.connectedPeers.includes(id) || peers.cutPeers.includes(id))) return false
+    peers.setFault(id, fault)
+    return true
   }
 
   /** Carries out a window's request; errors a person can act on come back as `ok: false`. */

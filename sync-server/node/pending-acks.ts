@@ -1,6 +1,7 @@
 import type { NoteDoc } from '../../shared/engine/types'
 import type { DocId, LinkId } from '../../shared/ids'
 import { Emitter, type Unsubscribe } from '../../shared/util/emitter'
+import { compare, type Relation } from '../../shared/vv/version-vector'
 import type { LatticeNode } from './lattice-node'
 
 /**
@@ -11,6 +12,8 @@ import type { LatticeNode } from './lattice-node'
  */
 export class PendingAcks {
   private readonly pending = new Map<string, Set<DocId>>()
+  /** Per peer and note, the version the peer last acknowledged (as the ACK encoded it). */
+  private readonly acked = new Map<string, Map<DocId, Uint8Array>>()
   private readonly changed = new Emitter<void>()
   private readonly offs: Unsubscribe[] = []
 
@@ -23,6 +26,7 @@ export class PendingAcks {
       node.replica.events.on((e) => {
         if (e.type !== 'ack') return
         const key = this.keyOf(e.link.id)
+        if (key !== null) this.acked.get(key)?.set(e.doc, e.version)
         const doc = key === null ? undefined : node.replica.getDoc(e.doc)
         if (
           key !== null &&
@@ -40,10 +44,23 @@ export class PendingAcks {
   /** Starts counting for `key` (nothing pending yet); a key already tracked is kept as it is. */
   track(key: string): void {
     if (!this.pending.has(key)) this.pending.set(key, new Set())
+    if (!this.acked.has(key)) this.acked.set(key, new Map())
   }
 
   untrack(key: string): void {
+    this.acked.delete(key)
     if (this.pending.delete(key)) this.changed.emit()
+  }
+
+  /**
+   * How the version `key` last acknowledged of a note relates to this node's copy; null
+   * without an ACK of it or with the note out of memory.
+   */
+  relation(key: string, id: DocId): Relation | null {
+    const version = this.acked.get(key)?.get(id)
+    const doc = this.node.replica.getDoc(id)
+    if (!version || !doc) return null
+    return compare(doc.versionAt(version), doc.version())
   }
 
   /** Notes `key` has not acknowledged since they changed here; 0 for an untracked key. */

@@ -4,6 +4,9 @@ import {
   type RelaySettings,
   type RelayStatus,
 } from '../../shared/desktop/relay-settings'
+import type { NodeLinkStatus } from '../../shared/desktop/node-links'
+import type { DocId } from '../../shared/ids'
+import { FaultGate, type LinkFault } from '../../shared/sync/fault-gate'
 import { Emitter, type Unsubscribe } from '../../shared/util/emitter'
 import { DialerLink } from '../net/dialer'
 import type { LatticeNode } from './lattice-node'
@@ -13,7 +16,8 @@ import { SealedJsonFile, type Sealer } from './sealed-file'
 /**
  * The node's link to a relay, as set in a window: kept in a settings file (mode 0600, the token
  * sealed by the OS keychain where the app has one), dialed with backoff, and watched through the relay's ACKs so a window can say
- * whether the relay has everything this machine wrote.
+ * whether the relay has everything this machine wrote. The link runs through a fault gate the
+ * Lab switches (cut, one way or both); a new relay address starts with the gate open.
  */
 const RELAY_KEY = 'relay'
 
@@ -21,6 +25,7 @@ export class RelayUplink {
   private settings: RelaySettings | null = null
   private dialer: DialerLink | null = null
   private detach: Unsubscribe | null = null
+  private readonly gate = new FaultGate()
   /** Notes changed here since the relay last acknowledged all of them. */
   private readonly acks: PendingAcks
   private readonly changed = new Emitter<void>()
@@ -75,6 +80,30 @@ export class RelayUplink {
     }
   }
 
+  /** The link as the Lab lists it; null with no relay set. */
+  linkStatus(note: DocId | null): NodeLinkStatus | null {
+    const s = this.status()
+    if (s.connection === 'off' || s.url === null) return null
+    return {
+      key: RELAY_KEY,
+      kind: 'relay',
+      peer: s.url,
+      connection: s.connection,
+      pendingNotes: s.pendingNotes,
+      fault: this.gate.fault,
+      noteRelation: note === null ? null : this.acks.relation(RELAY_KEY, note),
+    }
+  }
+
+  /** Cuts the link to the relay (both ways or one) or heals it; false with no relay set. */
+  setFault(fault: LinkFault): boolean {
+    if (!this.dialer) return false
+    this.gate.set(fault)
+    this.node.log.info({ relay: this.settings?.url, fault }, 'relay link fault set')
+    this.changed.emit()
+    return true
+  }
+
   onChange(listener: () => void): Unsubscribe {
     const offs = [this.changed.on(listener), this.acks.onChange(listener)]
     return () => offs.forEach((off) => off())
@@ -90,7 +119,12 @@ export class RelayUplink {
     this.settings = settings
     const dialer = new DialerLink({ url: settings.url, token: settings.token || undefined })
     this.dialer = dialer
-    this.detach = this.node.replica.attach(dialer)
+    const link = this.gate.wrap(dialer, () => dialer.reconnect('resync after the link was cut'))
+    const detach = this.node.replica.attach(link)
+    this.detach = () => {
+      detach()
+      this.gate.remove(link)
+    }
     this.acks.track(RELAY_KEY)
     dialer.onStatus(() => this.changed.emit())
     this.node.log.info({ relay: settings.url }, 'syncing through a relay')
@@ -102,6 +136,7 @@ export class RelayUplink {
     this.detach = null
     this.dialer = null
     this.settings = null
+    this.gate.set('open')
     this.acks.untrack(RELAY_KEY)
   }
 }

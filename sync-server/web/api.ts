@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { NodeLinkRequestError, parseStatusNote } from '../../shared/desktop/node-links'
 import { RelaySettingsError } from '../../shared/desktop/relay-settings'
 import type { LanControl } from '../node/lan-control'
+import type { NodeLinks } from '../node/node-links'
 import type { RelayUplink } from '../node/relay-uplink'
 
 const MAX_BODY = 4096
@@ -59,10 +61,12 @@ function settingsChange(
  *   PUT  /api/relay   { url, token } to set it, or null to disconnect
  *   GET  /api/lan     LAN mode's status
  *   POST /api/lan     a LanRequest (create, join, reveal, leave, add-peer, remove-peer)
+ *   GET  /api/node-links[?note=<id>]  the node's links to other machines, with their faults
+ *   POST /api/node-links  a NodeLinkRequest { link, fault }: cut a link, one way or both, or heal
  */
-export function nodeApi(uplink: RelayUplink, lan: LanControl) {
+export function nodeApi(uplink: RelayUplink, lan: LanControl, links: NodeLinks) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
-    const path = (req.url ?? '').split('?')[0]
+    const [path, query] = (req.url ?? '').split('?')
     if (path === '/api/relay') {
       if (req.method === 'GET') return json(res, 200, uplink.status())
       if (req.method !== 'PUT') return json(res, 405, { ok: false, error: 'use GET or PUT' })
@@ -81,6 +85,22 @@ export function nodeApi(uplink: RelayUplink, lan: LanControl) {
       if (req.method !== 'POST') return json(res, 405, { ok: false, error: 'use GET or POST' })
       return settingsChange(req, res, async (input) => {
         const result = await lan.request(input)
+        return { code: result.ok ? 200 : 400, body: result }
+      })
+    }
+    if (path === '/api/node-links') {
+      if (req.method === 'GET') {
+        try {
+          const note = parseStatusNote(new URLSearchParams(query).get('note'))
+          return json(res, 200, links.status(note))
+        } catch (err) {
+          if (!(err instanceof NodeLinkRequestError)) throw err
+          return json(res, 400, { ok: false, error: err.message })
+        }
+      }
+      if (req.method !== 'POST') return json(res, 405, { ok: false, error: 'use GET or POST' })
+      return settingsChange(req, res, async (input) => {
+        const result = links.request(input)
         return { code: result.ok ? 200 : 400, body: result }
       })
     }

@@ -5,6 +5,7 @@ import { startRelay, type Relay } from '../relay'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RelayUplink } from '../node/relay-uplink'
 import { LanControl } from '../node/lan-control'
+import { NodeLinks } from '../node/node-links'
 import { nodeApi } from './api'
 import { staticFiles } from './static-files'
 
@@ -63,7 +64,7 @@ export async function startWebHost(
     port: lanPortFromEnv(),
     interface: process.env.LATTICE_LAN_INTERFACE || undefined,
   })
-  api = nodeApi(uplink, lan)
+  api = nodeApi(uplink, lan, new NodeLinks(uplink, lan))
   return {
     ...relay,
     lanControl: lan,

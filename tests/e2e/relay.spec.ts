@@ -1,5 +1,6 @@
 import { AppWindow } from './helpers/app-window'
 import { expect, test } from './helpers/fixtures'
+import { useRelay } from './helpers/relay-panel'
 import { WebHost } from './helpers/web-host'
 import { killHard, spawnRelay } from '../integration/helpers/relay-process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -7,15 +8,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const TOKEN = 'e2e-relay-token'
-
-/** Sets the relay in a window's settings panel, as a person would. */
-async function useRelay(w: AppWindow, url: string, token: string): Promise<void> {
-  if (!(await w.page.getByTestId('relay-form').isVisible()))
-    await w.page.getByTestId('relay-status').click()
-  await w.page.getByTestId('relay-url').fill(url)
-  await w.page.getByTestId('relay-token').fill(token)
-  await w.page.getByTestId('relay-save').click()
-}
 
 test('two machines sync through a relay set in the settings; bad settings are refused clearly', async ({
   host,

@@ -10,6 +10,7 @@ import { rendererUrl } from '../../../electron/security'
 import { docId, replicaId } from '../../../shared/ids'
 import { Replica } from '../../../shared/sync/replica'
 import type { RelayStatus } from '../../../shared/desktop/relay-settings'
+import type { NodeLinkResult, NodeLinksStatus } from '../../../shared/desktop/node-links'
 import { LatticeNode } from '../../../sync-server/node/lattice-node'
 import { startRelay } from '../../../sync-server/relay'
 import { LevelDocStore } from '../../../sync-server/storage/level-store'
@@ -173,6 +174,57 @@ describe('the bundled main process', () => {
         'the relay reconnects after a restart',
       )
       await quit(again)
+    } finally {
+      await relay.stop()
+      await rm(relayData, { recursive: true, force: true })
+    }
+  })
+
+  it("cuts and heals the node's relay link from a window: nothing reaches the relay while cut", async () => {
+    const relayData = await mkdtemp(join(tmpdir(), 'lattice-relay-'))
+    const relay = await startRelay({
+      host: '127.0.0.1',
+      port: 0,
+      data: relayData,
+      token: undefined,
+      logLevel: 'silent',
+    })
+    try {
+      const fake = await launch()
+      const win = createdWindows[0] as FakeBrowserWindow
+      const sender = { sender: win.webContents, senderFrame: { url: page(), parent: null } }
+      const invoke = (channel: string, arg?: unknown) =>
+        fake.ipcMain.invoke(channel, sender, arg) as Promise<unknown>
+      const links = () => invoke(IPC.nodeLinks, 'note-cut') as Promise<NodeLinksStatus>
+      const fault = (input: unknown) =>
+        invoke(IPC.setNodeLinkFault, input) as Promise<NodeLinkResult>
+      expect(await links()).toEqual({ links: [], lanOn: false })
+      expect(await fault({ link: 'relay', fault: 'both' })).toEqual({
+        ok: false,
+        error: 'this node has no link relay',
+      })
+      await invoke(IPC.setRelay, { url: relay.server.url, token: '' })
+      await until(async () => (await links()).links[0]?.connection === 'open', 'relay link opens')
+      await expect(invoke(IPC.nodeLinks, '../x')).rejects.toThrow(/invalid note id/)
+      expect(await fault({ link: 'relay', fault: 'sideways' })).toMatchObject({ ok: false })
+
+      expect(await fault({ link: 'relay', fault: 'both' })).toMatchObject({ ok: true })
+      const windowReplica = new Replica({ id: replicaId('window-cut'), mode: 'partial' })
+      windowReplica.attach(new MessagePortLink(connect(fake, win) as FakePortMain))
+      const id = docId('note-cut')
+      windowReplica.open(id, 'yjs').insert(0, 'held back')
+      await until(async () => (await links()).links[0]?.pendingNotes === 1, 'the note pends')
+      await new Promise((r) => setTimeout(r, 300))
+      expect(relay.node.replica.getDoc(id)?.text() ?? '').toBe('')
+      expect((await links()).links[0]).toMatchObject({ fault: 'both', connection: 'open' })
+
+      expect(await fault({ link: 'relay', fault: 'open' })).toMatchObject({ ok: true })
+      await until(
+        () => relay.node.replica.getDoc(id)?.text() === 'held back',
+        'the note reaches the relay after the heal',
+      )
+      await until(async () => (await links()).links[0]?.pendingNotes === 0, 'the relay ACKs it')
+      await quit(fake)
     } finally {
       await relay.stop()
       await rm(relayData, { recursive: true, force: true })

@@ -46,10 +46,12 @@ describe('the preload', () => {
         'lanRequest',
         'lanStatus',
         'newWindow',
+        'nodeLinks',
         'onMenu',
         'openExternal',
         'platform',
         'relayStatus',
+        'setNodeLinkFault',
         'setRelay',
       ].sort(),
     )

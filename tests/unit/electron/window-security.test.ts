@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { App, IpcMainEvent, Session } from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NO_NODE_LINKS } from '../../../shared/desktop/node-links'
 import { RELAY_OFF } from '../../../shared/desktop/relay-settings'
 import { ROOT } from '../../../electron/bundle'
 import { IPC } from '../../../electron/ipc-contract'
@@ -223,6 +224,11 @@ describe('IPC', () => {
         calls.push(`lan ${JSON.stringify(input)}`),
         { ok: true, status: LAN_OFF }
       ),
+      nodeLinks: (note) => (calls.push(`node-links ${String(note)}`), NO_NODE_LINKS),
+      setNodeLinkFault: (input) => (
+        calls.push(`node-link ${JSON.stringify(input)}`),
+        { ok: true, status: NO_NODE_LINKS }
+      ),
     })
     await expect(
       ipcMain.invoke(IPC.lanRequest, event(2, PAGE), { action: 'create' }),
@@ -237,6 +243,17 @@ describe('IPC', () => {
     expect(await ipcMain.invoke(IPC.relayStatus, event(1, PAGE))).toEqual(RELAY_OFF)
     await ipcMain.invoke(IPC.setRelay, event(1, PAGE), { url: 'ws://relay:4444' })
     expect(calls.splice(0)).toEqual(['relay-status', 'set-relay {"url":"ws://relay:4444"}'])
+    const cut = { link: 'relay', fault: 'both' }
+    await expect(ipcMain.invoke(IPC.setNodeLinkFault, event(2, PAGE), cut)).rejects.toThrow(
+      /not a Lattice/,
+    )
+    await expect(ipcMain.invoke(IPC.nodeLinks, event(1, PAGE, {}), 'n')).rejects.toThrow()
+    expect(await ipcMain.invoke(IPC.nodeLinks, event(1, PAGE), 'note-1')).toEqual(NO_NODE_LINKS)
+    await ipcMain.invoke(IPC.setNodeLinkFault, event(1, PAGE), cut)
+    expect(calls.splice(0)).toEqual([
+      'node-links note-1',
+      'node-link {"link":"relay","fault":"both"}',
+    ])
     for (const bad of [event(2, PAGE), event(1, 'https://evil.example/'), event(1, PAGE, {})]) {
       ipcMain.emit(IPC.connect, bad)
       ipcMain.emit(IPC.newWindow, bad)
