@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { isValidId, linkId, randomId, type DocId } from '../../shared/ids'
 import type { LanEndpoint } from '../lan/lan-mode'
@@ -8,17 +8,8 @@ import type { Logger } from '../ops/logger'
 import { NodeMetrics, type Endpoint } from '../ops/metrics'
 import type { DocStore } from '../storage/doc-store'
 import { offeredToken, tokenMatches } from './auth'
-import { corkForThisTurn } from './cork'
-import {
-  CLOSE_BAD_NAME,
-  CLOSE_IDLE,
-  CLOSE_RATE_LIMITED,
-  CLOSE_UNAUTHORIZED,
-  closeReason,
-  DEFAULT_LIMITS,
-  RateLimiter,
-  type ConnectionLimits,
-} from './limits'
+import { CLOSE_BAD_NAME, CLOSE_UNAUTHORIZED, DEFAULT_LIMITS, type ConnectionLimits } from './limits'
+import { RelaySocket, SocketContext, sweepIdle } from './relay-socket'
 import { MSG_DOC } from '../../shared/wire/protocol'
 import { WebSocketLink } from './ws-link'
 import { MESSAGE_SYNC } from './y-websocket-protocol'
@@ -104,16 +95,27 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
       )
     }
   })
-  const wss = new WebSocketServer({ server: http, maxPayload: limits.maxFrameBytes })
+  const wss = new WebSocketServer({
+    server: http,
+    maxPayload: limits.maxFrameBytes,
+    WebSocket: RelaySocket,
+  })
+  const socketContext = new SocketContext(
+    metrics,
+    opts.log,
+    limits.framesPerSecond,
+    limits.burstFrames,
+  )
+  const yWebsocketContext = { log: opts.log }
+  const stopSweep = sweepIdle(wss.clients, limits.idleTimeoutMs)
 
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    // Closures below name `remote` and `socket`, never `req`: a closure that did would keep the
-    // upgrade request (headers and all) alive as long as the connection.
+  wss.on('connection', (ws: RelaySocket, req: IncomingMessage) => {
+    // Nothing made here may keep `req` (the upgrade request, headers and all) alive as long as
+    // the connection: the socket's guard keeps only the raw socket and the remote address.
     const { socket } = req
-    const remote = socket.remoteAddress
     // Without a listener, a protocol error the ws library reports (an oversized frame: it
     // closes with 1009 itself) would be an uncaught exception and take the whole node down.
-    ws.on('error', (err) => opts.log.warn({ err: err.message, remote }, 'connection error'))
+    ws.on('error', onSocketError)
     const url = new URL(req.url ?? '/', 'http://relay')
     const endpoint: Endpoint =
       url.pathname === LATTICE_PATH
@@ -121,89 +123,40 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
         : url.pathname === opts.lan?.path
           ? 'lan'
           : 'y-websocket'
-    const closeWith = (code: number, reason: string) => {
-      metrics.closes.inc({ code: String(code) })
-      opts.log.warn({ code, reason, endpoint, remote }, 'closing connection')
-      ws.close(code, closeReason(reason))
-    }
+    ws.endpoint = endpoint
+    ws.remote = socket.remoteAddress
+    ws.guard(socketContext, socket, endpoint, UPDATE_TYPE[endpoint])
     if (
       endpoint !== 'lan' &&
       opts.token !== undefined &&
       !tokenMatches(opts.token, offeredToken(req, url))
     ) {
-      closeWith(CLOSE_UNAUTHORIZED, 'unauthorized: missing or wrong token')
+      ws.closeWith(CLOSE_UNAUTHORIZED, 'unauthorized: missing or wrong token')
       return
     }
-    if (endpoint !== 'lan' && opts.localOnly && !isLoopback(remote)) {
-      closeWith(CLOSE_UNAUTHORIZED, 'unauthorized: this node serves only its own machine here')
+    if (endpoint !== 'lan' && opts.localOnly && !isLoopback(ws.remote)) {
+      ws.closeWith(CLOSE_UNAUTHORIZED, 'unauthorized: this node serves only its own machine here')
       return
     }
     const room = decodePath(url.pathname.slice(1))
     if (endpoint === 'y-websocket' && (room === null || !isValidId(room))) {
-      closeWith(CLOSE_BAD_NAME, 'bad room name: use 1-128 characters of A-Z a-z 0-9 . _ : -')
+      ws.closeWith(CLOSE_BAD_NAME, 'bad room name: use 1-128 characters of A-Z a-z 0-9 . _ : -')
       return
     }
-    guard(ws, socket, endpoint, closeWith)
-    metrics.connections.inc({ endpoint })
-    ws.on('close', () => metrics.connections.dec({ endpoint }))
     if (endpoint === 'lattice') {
       const link = new WebSocketLink(linkId(randomId('ws-')), ws)
       const detach = node.replica.attach(link)
       link.onClose(() => detach())
     } else if (endpoint === 'lan') {
-      opts.lan?.accept(ws, `${remote}:${socket.remotePort}`)
+      opts.lan?.accept(ws, `${ws.remote}:${socket.remotePort}`)
     } else {
-      serveYWebsocket(ws, room as DocId, node, { log: opts.log, metrics, closeWith })
+      serveYWebsocket(ws, room as DocId, node, yWebsocketContext)
     }
   })
 
-  /** Byte counts, rate limit and idle timeout, the same for both endpoints. */
-  function guard(
-    ws: WebSocket,
-    socket: Socket,
-    endpoint: Endpoint,
-    closeWith: (code: number, reason: string) => void,
-  ): void {
-    const limiter = new RateLimiter(limits.framesPerSecond, limits.burstFrames)
-    // Label children looked up once, not on every frame.
-    const bytesIn = metrics.bytesIn.labels(endpoint)
-    const bytesOut = metrics.bytesOut.labels(endpoint)
-    const updates = metrics.updates.labels(endpoint)
-    let alive = true
-    let dropTimer: ReturnType<typeof setTimeout> | undefined
-    ws.on('message', (data: Buffer) => {
-      alive = true
-      bytesIn.inc(data.length)
-      // Both protocols put a one-byte message type first; awareness and digests are not updates.
-      if (data[0] === UPDATE_TYPE[endpoint]) updates.inc()
-      if (limiter.take()) return
-      if (ws.readyState === ws.OPEN)
-        closeWith(CLOSE_RATE_LIMITED, `rate limit: more than ${limits.framesPerSecond} frames/s`)
-      // ws keeps reading a closing socket until the peer answers or 30 s pass: a flooder that
-      // ignores the close would go on being parsed (and logged). Stop reading; drop it soon.
-      ws.pause()
-      dropTimer ??= setTimeout(() => ws.terminate(), 1_000)
-    })
-    ws.on('pong', () => (alive = true))
-    const send = ws.send.bind(ws)
-    ws.send = ((data: Uint8Array, ...rest: unknown[]) => {
-      bytesOut.inc(data.length)
-      corkForThisTurn(socket)
-      return (send as (d: Uint8Array, ...r: unknown[]) => void)(data, ...rest)
-    }) as typeof ws.send
-    const timer = setInterval(() => {
-      if (!alive) {
-        closeWith(CLOSE_IDLE, `idle for ${limits.idleTimeoutMs} ms`)
-        ws.terminate()
-        return
-      }
-      alive = false
-      ws.ping()
-    }, limits.idleTimeoutMs / 2)
-    ws.on('close', () => {
-      clearInterval(timer)
-      clearTimeout(dropTimer)
-    })
+  /** Shared by every socket; `this` is the socket. */
+  function onSocketError(this: WebSocket, err: Error): void {
+    opts.log.warn({ err: err.message, remote: (this as RelaySocket).remote }, 'connection error')
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -217,6 +170,7 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
     port,
     metrics,
     async close() {
+      stopSweep()
       for (const ws of wss.clients) ws.close(1001, 'relay shutting down')
       await new Promise<void>((resolve) => wss.close(() => resolve()))
       await new Promise<void>((resolve) => http.close(() => resolve()))

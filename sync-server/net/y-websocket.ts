@@ -1,4 +1,3 @@
-import type { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import {
   applyAwarenessUpdate,
@@ -14,7 +13,7 @@ import type { Unsubscribe } from '../../shared/util/emitter'
 import { ERR_ENGINE_MISMATCH, ERR_INTERNAL, ERR_MALFORMED } from '../../shared/wire/protocol'
 import type { LatticeNode } from '../node/lattice-node'
 import type { Logger } from '../ops/logger'
-import type { NodeMetrics } from '../ops/metrics'
+import type { RelaySocket, SocketHandler } from './relay-socket'
 import { toBytes } from './ws-link'
 import {
   checkAwarenessUpdate,
@@ -28,8 +27,6 @@ import {
 
 export interface YWebsocketContext {
   log: Logger
-  metrics: NodeMetrics
-  closeWith(code: number, reason: string): void
 }
 
 /**
@@ -37,17 +34,13 @@ export interface YWebsocketContext {
  * sync under that id, so its edits are stored by the node and gossiped to Lattice peers.
  */
 export function serveYWebsocket(
-  ws: WebSocket,
+  ws: RelaySocket,
   room: DocId,
   node: LatticeNode,
   ctx: YWebsocketContext,
 ): void {
   const conn = new YwsConnection(ws, roomFor(node, room), node, ctx)
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) conn.receive(toBytes(data))
-    else conn.fail(new MalformedMessageError('y-websocket messages are binary, got text'))
-  })
-  ws.on('close', () => conn.dispose())
+  ws.handler = conn
   void conn.open()
 }
 
@@ -181,7 +174,7 @@ class Room {
  * awareness. Replies to a step 1 wait until the node has written everything it holds, the
  * socket's own updates included; a message that does not parse closes the socket.
  */
-class YwsConnection {
+class YwsConnection implements SocketHandler {
   private readonly link: LinkId = linkId(randomId('yws-'))
   private note: YjsNote | null = null
   /** The transaction origin of this socket's updates, made once the note is open. */
@@ -195,7 +188,7 @@ class YwsConnection {
   private offChange: Unsubscribe | null = null
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: RelaySocket,
     private readonly room: Room,
     private readonly node: LatticeNode,
     private readonly ctx: YWebsocketContext,
@@ -226,6 +219,15 @@ class YwsConnection {
     this.send(encodeSyncStep1(note.ydoc))
     if (this.room.hasStates) this.send(encodeAwareness(this.room.fullState()))
     for (const bytes of this.early.splice(0)) this.handle(note, bytes)
+  }
+
+  frame(data: Buffer, isBinary: boolean): void {
+    if (isBinary) this.receive(toBytes(data))
+    else this.fail(new MalformedMessageError('y-websocket messages are binary, got text'))
+  }
+
+  closed(): void {
+    this.dispose()
   }
 
   receive(bytes: Uint8Array): void {
@@ -329,7 +331,7 @@ class YwsConnection {
     const malformed = err instanceof MalformedMessageError
     if (!malformed) this.ctx.log.error({ room: this.room.id, err: String(err) }, 'y-websocket')
     const message = err instanceof Error ? err.message : String(err)
-    this.ctx.closeWith(malformed ? ERR_MALFORMED : ERR_INTERNAL, message)
+    this.ws.closeWith(malformed ? ERR_MALFORMED : ERR_INTERNAL, message)
   }
 
   private failOpen(err: unknown): void {
@@ -337,7 +339,7 @@ class YwsConnection {
     const doc = this.node.replica.getDoc(this.room.id)
     if (doc && doc.engine !== 'yjs') {
       this.stopped = true
-      this.ctx.closeWith(
+      this.ws.closeWith(
         ERR_ENGINE_MISMATCH,
         `room ${this.room.id} is an ${doc.engine} note; y-websocket syncs Yjs only`,
       )

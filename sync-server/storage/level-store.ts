@@ -99,7 +99,7 @@ export interface WriteStats {
   appendBatches: number
 }
 
-const WRITE_BUFFER_BYTES = 1024 * 1024
+const WRITE_BUFFER_BYTES = 256 * 1024
 /** Least time between two synced batches of appends (see `nextBatchSlot`). */
 const GROUP_COMMIT_MS = 4
 const BLOCK_CACHE_BYTES = 2 * 1024 * 1024
@@ -125,7 +125,9 @@ export class LevelDocStore implements DocStore {
       valueEncoding: 'view',
       // LevelDB's defaults (a 4 MiB memtable, an 8 MiB block cache) are sized for databases
       // read from as they run. A node reads a document once, when it loads it, then serves it
-      // from memory; the memtable only holds recent appends until they reach a table file.
+      // from memory; the memtable only holds recent appends until they reach a table file,
+      // and at 256 KiB it is a small fixed cost in a relay's memory (a flush is ~2,500
+      // keystroke appends; LevelDB writes it to level 0 on its own thread).
       writeBufferSize: WRITE_BUFFER_BYTES,
       cacheSize: BLOCK_CACHE_BYTES,
     })
