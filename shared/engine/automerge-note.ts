@@ -166,8 +166,37 @@ export class AutomergeNote implements NoteDoc {
     }
   }
 
-  /** Runs a remote apply; updates the version vector and reports one change and causal event. */
-  private applyRemote(origin: LinkId | 'load', bytes: number, fn: () => A.Doc<NoteShape>): void {
+  /**
+   * Changes a peer pushed (`isPushedChanges`): applied as they are, or held until what they
+   * depend on arrives. Returns whether the document changed (false: a duplicate, or held).
+   * Throws `SyncMessageError` for bytes that are not Automerge changes.
+   */
+  receiveChanges(link: LinkId, changes: Uint8Array): boolean {
+    try {
+      return this.applyRemote(
+        link,
+        changes.length,
+        () => A.loadIncremental(this.doc, changes),
+        changes,
+      )
+    } catch (err) {
+      throw new SyncMessageError(`malformed Automerge changes: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
+  }
+
+  /**
+   * Runs a remote apply; updates the version vector and reports one change and causal event.
+   * `pushed`: the changes a peer pushed, to tell whether applying them released changes held
+   * from elsewhere (then the change is `mixed`: the pushing peer may lack part of it).
+   */
+  private applyRemote(
+    origin: LinkId | 'load',
+    bytes: number,
+    fn: () => A.Doc<NoteShape>,
+    pushed?: Uint8Array,
+  ): boolean {
     const beforeHeads = A.getHeads(this.doc)
     // Missing dependencies cost a graph walk; only the causal log (the Lab) asks for them.
     const deps = this.events.wantsCausal ? { ...this.vv } : null
@@ -188,11 +217,13 @@ export class AutomergeNote implements NoteDoc {
       const update = A.saveSince(this.doc, beforeHeads)
       this.events.changes.emit({
         origin,
+        mixed: pushed !== undefined && update.length > pushed.length,
         update() {
           return update
         },
       })
     }
+    return changed
   }
 
   version(): VersionVector {
@@ -294,6 +325,14 @@ export class AutomergeNote implements NoteDoc {
   }
 }
 
+/** The magic bytes every Automerge change chunk starts with (sync messages start 0x42/0x43). */
+const CHANGE_MAGIC = [0x85, 0x6f, 0x4a, 0x83] as const
+
+/** Whether a DOC payload is pushed changes rather than a sync message. */
+export function isPushedChanges(payload: Uint8Array): boolean {
+  return CHANGE_MAGIC.every((b, i) => payload[i] === b)
+}
+
 function sameHeads(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((h, i) => h === b[i])
 }
@@ -313,15 +352,22 @@ class AutomergeSync implements DocSync {
   }
 
   receive(message: Uint8Array): Uint8Array[] {
+    if (isPushedChanges(message)) {
+      // Held for want of a change this link lost: a sync round (our heads, what we have)
+      // makes the peer send what is missing, as it would for a Yjs replica's resync.
+      if (!this.note.receiveChanges(this.link, message) && this.note.held() > 0) {
+        this.forgetSent()
+        return this.poll()
+      }
+      return []
+    }
     try {
       // A peer that needs a change we hold twice in a row lost the message that carried it
       // (once is normal: it may still be in flight). Forget what was sent, keeping the shared
       // heads, so it is sent again instead of both sides looping.
       const needed = A.decodeSyncMessage(message).need.filter((h) => this.note.hasChange(h))
-      if (needed.some((h) => this.lastNeeded.has(h))) {
-        this.state = A.decodeSyncState(A.encodeSyncState(this.state))
-        this.lastNeeded = new Set()
-      } else this.lastNeeded = new Set(needed)
+      if (needed.some((h) => this.lastNeeded.has(h))) this.forgetSent()
+      else this.lastNeeded = new Set(needed)
       this.state = this.note.receiveSync(this.link, this.state, message)
     } catch (err) {
       throw new SyncMessageError(`malformed Automerge sync message: ${(err as Error).message}`, {
@@ -331,9 +377,21 @@ class AutomergeSync implements DocSync {
     return this.poll()
   }
 
+  /**
+   * Pushes the change itself rather than running a sync round per change: one frame, no
+   * reply, no sync state converted to and from the engine on either side. The link is
+   * ordered and whole (a link that lost frames restarts and syncs from scratch), so the peer
+   * has what the change depends on or gets it from the sync in progress.
+   */
   afterChange(change: DocChange): Uint8Array[] {
-    // A change from this link is answered by `receive` itself.
-    return change.origin === this.link ? [] : this.poll()
+    if (change.origin === this.link && !change.mixed) return []
+    return [change.update()]
+  }
+
+  /** Starts a new sync round from the heads both sides are known to share. */
+  private forgetSent(): void {
+    this.state = A.decodeSyncState(A.encodeSyncState(this.state))
+    this.lastNeeded = new Set()
   }
 
   private poll(): Uint8Array[] {

@@ -65,6 +65,8 @@ export class Session {
   private outbox: Promise<void> | null = null
   /** Per document, the digest this side last acknowledged to the peer. */
   private readonly acked = new Map<DocId, string>()
+  /** Set when a change this link delivered reached the document (see `syncDoc`). */
+  private peerChangedDoc = false
   private readonly backlog: Uint8Array[] = []
 
   constructor(
@@ -147,6 +149,7 @@ export class Session {
   }
 
   docChanged(doc: NoteDoc, change: DocChange): void {
+    if (change.origin === this.link.id) this.peerChangedDoc = true
     if (!this.ready) return
     let driver = this.drivers.get(doc.id)
     if (!driver) {
@@ -285,6 +288,7 @@ export class Session {
     }
     const driver = this.driverFor(doc)
     let replies: Uint8Array[]
+    this.peerChangedDoc = false
     try {
       replies = driver.receive(payload)
     } catch (err) {
@@ -293,7 +297,15 @@ export class Session {
       throw err
     }
     // Replies acknowledge what the peer sent: a durable host sends them once it is written.
+    // A message that changed nothing here (an Automerge peer telling its heads after each
+    // change it received) acknowledges nothing new: its replies, and what other peers' edits
+    // send this peer next, need not wait for writes in progress.
     const written = this.host.durable?.(doc)
+    if (written && !this.peerChangedDoc) {
+      this.sendDoc(doc, replies)
+      if (this.host.acknowledges && this.acked.get(id) !== doc.digest()) this.acknowledgeLater(doc)
+      return
+    }
     if (written) {
       this.outbox = (this.outbox ?? Promise.resolve())
         .then(() => written)

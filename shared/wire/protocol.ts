@@ -11,7 +11,10 @@
  *               engine varUint · digest 8 bytes)
  *   3 DOC       docId varString · engine varUint (0 yjs, 1 automerge) · payload varBytes
  *               (Yjs: a y-protocols sync message, step 1 / step 2 / update;
- *                Automerge: a sync message for the link's `SyncState`)
+ *                Automerge: a sync message for the link's `SyncState` (first byte 0x42 or
+ *                0x43), or changes pushed as they are made, each a whole Automerge change
+ *                chunk (magic 85 6f 4a 83): the sync protocol runs when a document starts
+ *                syncing on a link, and every change after that is pushed once, unanswered)
  *   4 AWARENESS docId varString · payload varBytes (a y-protocols awareness update)
  *   5 ERROR     code varUint · reason varString; the sender closes the link after it
  *   6 ACK       docId varString · engine varUint · version varBytes (the engine's
