@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import path from 'node:path'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { WebHost } from '../tests/e2e/helpers/web-host'
 import type { EngineKind } from '../shared/engine/types'
@@ -101,6 +103,34 @@ async function waitForLength(page: Page, who: string, length: number): Promise<v
   )
 }
 
+/**
+ * For investigating a result by hand: with LATTICE_APP_LATENCY_PROFILE_DIR set, each window's
+ * CPU profile of the measured keystrokes lands there (`<engine>-<window>.cpuprofile`). Returns
+ * what stops and writes them, or null.
+ */
+async function profileWindows(
+  engine: EngineKind,
+  pages: Record<string, Page>,
+): Promise<(() => Promise<void>) | null> {
+  const dir = process.env.LATTICE_APP_LATENCY_PROFILE_DIR
+  if (!dir) return null
+  const sessions = await Promise.all(
+    Object.entries(pages).map(async ([who, page]) => {
+      const cdp = await page.context().newCDPSession(page)
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.start')
+      return { who, cdp }
+    }),
+  )
+  return async () => {
+    for (const { who, cdp } of sessions) {
+      const { profile } = await cdp.send('Profiler.stop')
+      writeFileSync(path.join(dir, `${engine}-${who}.cpuprofile`), JSON.stringify(profile))
+      await cdp.detach()
+    }
+  }
+}
+
 /** Types into the note both windows have open; A's editor gets the keys. */
 async function measureRound(engine: EngineKind, a: Page, b: Page): Promise<RoundResult> {
   const label = ENGINE_LABEL[engine]
@@ -129,8 +159,10 @@ async function measureRound(engine: EngineKind, a: Page, b: Page): Promise<Round
   if (baseA !== baseB) throw new Error(`${NAME}: base lengths differ (${baseA} vs ${baseB})`)
 
   progress(NAME, `${label}: ${KEYS} keystrokes, ${PACE_MS} ms apart …`)
+  const profiles = await profileWindows(engine, { A: a, B: b })
   await typePaced(a, KEYS, WARMUP)
   await waitForLength(b, 'window B', baseB + KEYS)
+  await profiles?.()
   await sleep(200)
   const [pa, pb] = await Promise.all([readProbe(a), readProbe(b)])
   await Promise.all([
@@ -284,6 +316,8 @@ export const appLatency: Benchmark = {
     } finally {
       await browser?.close().catch(() => {})
       await relay?.close().catch(() => {})
+      // Stopped gracefully first, so a host started with --cpu-prof writes its profile.
+      await host?.stop().catch(() => {})
       await host?.dispose().catch(() => {})
     }
   },

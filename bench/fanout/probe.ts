@@ -5,7 +5,7 @@
  *   both servers' memory is read the same way after the same collection;
  * - 'stalls-on' / 'stalls-off': count event-loop delay and GC pauses only between the two
  *   (while this server's clients type); 'stalls' reports them so far;
- * - 'heap-snapshot:<file>': writes one there, and 'heap-spaces' reports V8's heap spaces, for
+ * - 'heap-snapshot:<file>': writes one there (LATTICE_FANOUT_HEAP_SNAPSHOT_DIR: one at every memory reading), and 'heap-spaces' reports V8's heap spaces, for
  *   investigating a result by hand.
  * It does nothing else, and ends the server when the benchmark goes away.
  */
@@ -30,6 +30,7 @@ if (send) {
   }, TICK_MS).unref()
   let gcMs = 0
   let gcMaxMs = 0
+  let readings = 0
   new PerformanceObserver((list) => {
     if (!counting) return
     for (const entry of list.getEntries()) {
@@ -45,6 +46,9 @@ if (send) {
     } else if (message === 'memory') {
       gc?.()
       gc?.()
+      // For investigating a result by hand: a heap snapshot at every memory reading.
+      const snapshots = process.env.LATTICE_FANOUT_HEAP_SNAPSHOT_DIR
+      if (snapshots) writeHeapSnapshot(`${snapshots}/${process.pid}-${++readings}.heapsnapshot`)
       const m = process.memoryUsage()
       const reply: MemoryReading = {
         rss: m.rss,
