@@ -62,6 +62,9 @@ interface RoundResult {
   wire: Float64Array
   /** That frame in → B's editor DOM. */
   bApply: Float64Array
+  /** WebSocket frames per keystroke: A sent, B received (doc, awareness, acks alike). */
+  framesOutA: number
+  framesInB: number
 }
 
 /** Opens a note of `engine` in A (a new one) and B (by URL), both with their editor up. */
@@ -188,6 +191,8 @@ async function measureRound(engine: EngineKind, a: Page, b: Page): Promise<Round
     aSend: new Float64Array(KEYS),
     wire: new Float64Array(KEYS),
     bApply: new Float64Array(KEYS),
+    framesOutA: pa.send.length / KEYS,
+    framesInB: pb.recv.length / KEYS,
   }
   for (let i = 0; i < KEYS; i++) {
     const key = at(pa.keys, i, 'keydown')
@@ -290,6 +295,7 @@ export const appLatency: Benchmark = {
         details.push(
           `${ENGINE_LABEL[engine]}: ${KEYS} keystrokes in ${((nowMs() - started) / 1000).toFixed(1)} s; ` +
             `raw relay p50/p99 ${ms(r.raw, 50).toFixed(2)}/${ms(r.raw, 99).toFixed(2)} ms; ` +
+            `frames per keystroke: A sent ${r.framesOutA.toFixed(1)}, B received ${r.framesInB.toFixed(1)}; ` +
             `1-minute load average after: ${(loadavg()[0] ?? 0).toFixed(2)} (2 cores)`,
         )
       }

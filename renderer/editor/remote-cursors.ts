@@ -7,6 +7,7 @@ import {
   type DecorationSet,
 } from '@codemirror/view'
 import type { Awareness } from 'y-protocols/awareness'
+import { cursorPublisher } from './cursor-publisher'
 import type { NoteDoc } from '../../shared/engine/types'
 
 interface Peer {
@@ -100,18 +101,17 @@ export function remoteCursors(doc: NoteDoc, awareness: Awareness): Extension {
     const offDoc = doc.onChange(schedule)
     awareness.on('change', schedule)
     schedule()
+    const publish = cursorPublisher((cursor) => awareness.setLocalStateField('cursor', cursor))
     return {
       update(update) {
         if (!update.selectionSet && !update.focusChanged) return
         const sel = update.state.selection.main
         if (!update.view.hasFocus) return
-        awareness.setLocalStateField('cursor', {
-          anchor: doc.cursorAt(sel.anchor),
-          head: doc.cursorAt(sel.head),
-        })
+        publish.set({ anchor: doc.cursorAt(sel.anchor), head: doc.cursorAt(sel.head) })
       },
       destroy() {
         destroyed = true
+        publish.stop()
         offDoc()
         awareness.off('change', schedule)
       },
