@@ -123,8 +123,6 @@ export async function startServer(node: LatticeNode, opts: ServerOptions): Promi
         : url.pathname === opts.lan?.path
           ? 'lan'
           : 'y-websocket'
-    ws.endpoint = endpoint
-    ws.remote = socket.remoteAddress
     ws.guard(socketContext, socket, endpoint, UPDATE_TYPE[endpoint])
     if (
       endpoint !== 'lan' &&
