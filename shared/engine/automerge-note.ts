@@ -337,7 +337,10 @@ function sameHeads(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((h, i) => h === b[i])
 }
 
-/** Automerge's own sync protocol on one link, with one `SyncState` per peer. */
+/**
+ * One document on one link: Automerge's own sync protocol (one `SyncState` per peer) when the
+ * document starts syncing there, then every change pushed once as it is made.
+ */
 class AutomergeSync implements DocSync {
   private state = A.initSyncState()
   private lastNeeded = new Set<string>()

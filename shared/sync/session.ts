@@ -296,17 +296,13 @@ export class Session {
         throw new ProtocolError(ERR_MALFORMED, `document ${id}: ${err.message}`, { cause: err })
       throw err
     }
-    // Replies acknowledge what the peer sent: a durable host sends them once it is written.
-    // A message that changed nothing here (an Automerge peer telling its heads after each
-    // change it received) acknowledges nothing new: its replies, and what other peers' edits
-    // send this peer next, need not wait for writes in progress.
+    // Replies acknowledge what the peer sent: a durable host sends them once it is written. A
+    // message that changed nothing here (a sync message telling only the peer's heads)
+    // acknowledges nothing new: its replies, and what other peers' edits send this peer next,
+    // need not wait for writes in progress; only its ACK does.
     const written = this.host.durable?.(doc)
-    if (written && !this.peerChangedDoc) {
-      this.sendDoc(doc, replies)
-      if (this.host.acknowledges && this.acked.get(id) !== doc.digest()) this.acknowledgeLater(doc)
-      return
-    }
-    if (written) {
+    const holdReplies = written !== null && written !== undefined && this.peerChangedDoc
+    if (holdReplies) {
       this.outbox = (this.outbox ?? Promise.resolve())
         .then(() => written)
         .catch((err: unknown) => {
@@ -315,8 +311,11 @@ export class Session {
         })
     }
     this.sendDoc(doc, replies)
-    if (this.host.acknowledges && this.acked.get(id) !== doc.digest()) {
-      this.acked.set(id, doc.digest())
+    const digest = this.host.acknowledges ? doc.digest() : null
+    if (digest === null || this.acked.get(id) === digest) return
+    if (written && !holdReplies) this.acknowledgeLater(doc)
+    else {
+      this.acked.set(id, digest)
       this.send({ type: 'ack', doc: id, engine: doc.engine, version: doc.encodeVersion() })
     }
   }

@@ -1,28 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { killHard, spawnRelay } from '../integration/helpers/relay-process'
-import { AppWindow, converged } from './helpers/app-window'
+import { converged } from './helpers/app-window'
 import { expect, SCREENSHOTS, test } from './helpers/fixtures'
-import { useRelay } from './helpers/relay-panel'
-import { WebHost } from './helpers/web-host'
-
-const TOKEN = 'e2e-relay-token'
+import { RELAY_TOKEN, twoMachinesAndRelay, useRelay } from './helpers/relay-panel'
 
 test("the Lab cuts this machine's link to the relay: the other machine gets nothing until heal, then both converge", async ({
   host,
   browser,
   shots,
 }) => {
-  const relayData = await mkdtemp(join(tmpdir(), 'lattice-e2e-relay-'))
-  const relay = await spawnRelay(['--data', relayData, '--token', TOKEN])
-  const otherHost = await WebHost.start()
-  try {
-    const a = await AppWindow.open(await browser.newContext(), host.url)
-    const b = await AppWindow.open(await browser.newContext(), otherHost.url)
-    shots.push(a, b)
-    await useRelay(a, relay.url, TOKEN)
-    await useRelay(b, relay.url, TOKEN)
+  await twoMachinesAndRelay(browser, host.url, shots, async ({ a, b, relayUrl }) => {
+    await useRelay(a, relayUrl, RELAY_TOKEN)
+    await useRelay(b, relayUrl, RELAY_TOKEN)
     await a.newNote('yjs', 'Cut at the node')
     await a.type('base')
     await expect(b.noteTitles()).toHaveText(['Cut at the node'])
@@ -33,7 +21,7 @@ test("the Lab cuts this machine's link to the relay: the other machine gets noth
     await a.page.getByTestId('open-lab').click()
     const link = a.page.locator('[data-testid=lab-node-link][data-key=relay]')
     await expect(link.getByTestId('lab-beyond-relay')).toHaveText(
-      `relay ${relay.url}/lattice: open, has every note`,
+      `relay ${relayUrl}/lattice: open, has every note`,
     )
     const relation = link.getByTestId('lab-node-link-relation')
     await expect(relation).toHaveAttribute('data-relation', 'equal')
@@ -44,7 +32,7 @@ test("the Lab cuts this machine's link to the relay: the other machine gets noth
     await b.type(' from B')
     // A's node holds the edit and says the relay lacks it; the link stays up, only cut.
     await expect(link.getByTestId('lab-beyond-relay')).toHaveText(
-      `relay ${relay.url}/lattice: open, 1 note to send · cut both ways`,
+      `relay ${relayUrl}/lattice: open, 1 note to send · cut both ways`,
     )
     await expect(relation).toHaveAttribute('data-relation', 'before')
     await a.page.waitForTimeout(1_000)
@@ -58,7 +46,7 @@ test("the Lab cuts this machine's link to the relay: the other machine gets noth
     const merged = await converged([a, b])
     expect(merged).toMatch(/^base( from A from B| from B from A)$/)
     await expect(link.getByTestId('lab-beyond-relay')).toHaveText(
-      `relay ${relay.url}/lattice: open, has every note`,
+      `relay ${relayUrl}/lattice: open, has every note`,
     )
     await expect(relation).toHaveAttribute('data-relation', 'equal')
 
@@ -75,9 +63,5 @@ test("the Lab cuts this machine's link to the relay: the other machine gets noth
     await b.shows(`${merged} b2 a2`)
     await expect(link).toHaveAttribute('data-pending', '0')
     await link.scrollIntoViewIfNeeded()
-  } finally {
-    await otherHost.dispose()
-    await killHard(relay)
-    await rm(relayData, { recursive: true, force: true })
-  }
+  })
 })

@@ -89,6 +89,18 @@ function menuItem(fake: FakeElectron, label: string): MenuItemConstructorOptions
   return item
 }
 
+/** A relay on 127.0.0.1 with a fresh data folder; `dispose` stops it and removes the folder. */
+async function tempRelay(token: string | undefined) {
+  const data = await mkdtemp(join(tmpdir(), 'lattice-relay-'))
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, data, token, logLevel: 'silent' })
+  return Object.assign(relay, {
+    async dispose() {
+      await relay.stop()
+      await rm(data, { recursive: true, force: true })
+    },
+  })
+}
+
 describe('the bundled main process', () => {
   it('opens the node in <userData>/notes, and a note typed in a window is on disk after quit', async () => {
     const fake = await launch()
@@ -124,14 +136,7 @@ describe('the bundled main process', () => {
   })
 
   it('syncs through the relay a window sets, refuses a bad address, and remembers it', async () => {
-    const relayData = await mkdtemp(join(tmpdir(), 'lattice-relay-'))
-    const relay = await startRelay({
-      host: '127.0.0.1',
-      port: 0,
-      data: relayData,
-      token: 'relay-token-1',
-      logLevel: 'silent',
-    })
+    const relay = await tempRelay('relay-token-1')
     try {
       const fake = await launch()
       const win = createdWindows[0] as FakeBrowserWindow
@@ -175,20 +180,12 @@ describe('the bundled main process', () => {
       )
       await quit(again)
     } finally {
-      await relay.stop()
-      await rm(relayData, { recursive: true, force: true })
+      await relay.dispose()
     }
   })
 
   it("cuts and heals the node's relay link from a window: nothing reaches the relay while cut", async () => {
-    const relayData = await mkdtemp(join(tmpdir(), 'lattice-relay-'))
-    const relay = await startRelay({
-      host: '127.0.0.1',
-      port: 0,
-      data: relayData,
-      token: undefined,
-      logLevel: 'silent',
-    })
+    const relay = await tempRelay(undefined)
     try {
       const fake = await launch()
       const win = createdWindows[0] as FakeBrowserWindow
@@ -226,8 +223,7 @@ describe('the bundled main process', () => {
       await until(async () => (await links()).links[0]?.pendingNotes === 0, 'the relay ACKs it')
       await quit(fake)
     } finally {
-      await relay.stop()
-      await rm(relayData, { recursive: true, force: true })
+      await relay.dispose()
     }
   })
 

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { FaultGate, faultOf } from '../../../shared/sync/fault-gate'
-import { MemoryLinkPair } from '../../../shared/sync/memory-link'
 import { VirtualScheduler } from '../../../shared/sync/virtual-scheduler'
+import { wrappedPair } from './wrapped-pair'
 
 /** A memory pair whose `a` end is under `gate`; counts bounces and frames at each end. */
-function linkUnder(gate: FaultGate, scheduler: VirtualScheduler) {
-  const pair = new MemoryLinkPair('gated', scheduler)
-  const bounces: number[] = []
-  const link = gate.wrap(pair.a, () => {
-    bounces.push(scheduler.now())
-    pair.disconnect({ code: 4000, reason: 'resync' })
-    scheduler.after(1, () => pair.connect())
-  })
-  pair.connect()
-  const atB: number[] = []
-  const atLink: number[] = []
-  pair.b.onFrame((f) => atB.push(f[0] as number))
-  link.onFrame((f) => atLink.push(f[0] as number))
-  return { pair, link, bounces, atB, atLink }
-}
+const linkUnder = (gate: FaultGate, scheduler: VirtualScheduler) =>
+  wrappedPair(scheduler, 'gated', (inner, bounce) => gate.wrap(inner, bounce))
 
 describe('FaultGate', () => {
   it('cuts exactly the direction set, both ends of the switch, and heals to clean', () => {

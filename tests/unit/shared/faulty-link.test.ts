@@ -4,6 +4,7 @@ import type { CloseInfo } from '../../../shared/sync/link'
 import { MemoryLinkPair } from '../../../shared/sync/memory-link'
 import { VirtualScheduler } from '../../../shared/sync/virtual-scheduler'
 import { Rng } from '../../../shared/util/rng'
+import { wrappedPair } from './wrapped-pair'
 
 /**
  * A memory pair whose `a` end is wrapped in a FaultyLink: frames the faulty end sends arrive at
@@ -11,22 +12,11 @@ import { Rng } from '../../../shared/util/rng'
  */
 function setup(seed = 1) {
   const scheduler = new VirtualScheduler()
-  const pair = new MemoryLinkPair('faulty', scheduler)
-  const bounces: number[] = []
-  const link = new FaultyLink(pair.a, {
-    rng: new Rng(seed),
+  const { pair, link, bounces, atB, atLink } = wrappedPair(
     scheduler,
-    bounce: () => {
-      bounces.push(scheduler.now())
-      pair.disconnect({ code: 4000, reason: 'resync after faults' })
-      scheduler.after(1, () => pair.connect())
-    },
-  })
-  pair.connect()
-  const atB: number[] = []
-  const atLink: number[] = []
-  pair.b.onFrame((f) => atB.push(f[0] as number))
-  link.onFrame((f) => atLink.push(f[0] as number))
+    'faulty',
+    (inner, bounce) => new FaultyLink(inner, { rng: new Rng(seed), scheduler, bounce }),
+  )
   const faults: FaultEvent[] = []
   link.events.on((e) => faults.push(e))
   /** Sends frames [0], [1], ... [n - 1] from the faulty end. */
