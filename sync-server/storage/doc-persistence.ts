@@ -75,111 +75,136 @@ export async function loadNote(
  * one such write succeeds.
  */
 export function persist(store: DocStore, doc: NoteDoc, opts: PersistOptions = {}): Persistence {
-  const compactEvery = opts.compactEvery ?? 500
-  const maxLogRatio = opts.maxLogRatio ?? 4
-  const shape: LogShape = loadedShape.get(doc) ?? { base: 0, logBytes: 0, appends: 0 }
-  let pending = 0
-  let stopped = false
-  let failure: unknown = null
-  let compactionQueued = false
-  /** Sequence number of the last update the store acknowledged. */
-  let lastSeq = 0
-  /** Settles when the last queued append has (never rejects; `failure` says how it went). */
-  let lastAppend: Promise<void> = Promise.resolve()
-  /** The per-document chain every store call goes through, appends and compactions alike. */
-  let chain: Promise<void> = Promise.resolve()
+  return new DocPersistence(store, doc, opts)
+}
 
+/**
+ * A class rather than closures: a relay keeps one per loaded document, and fields cost a few
+ * bytes where each closure costs a function, its context and (under tools that keep function
+ * names) a property array.
+ */
+class DocPersistence implements Persistence {
+  private readonly compactEvery: number
+  private readonly maxLogRatio: number
+  private readonly shape: LogShape
+  private writesPending = 0
+  private stopped = false
+  private failure: unknown = null
+  private compactionQueued = false
+  /** Sequence number of the last update the store acknowledged. */
+  private lastSeq = 0
+  /** Settles when the last queued append has (never rejects; `failure` says how it went). */
+  private lastAppend: Promise<void> = Promise.resolve()
+  /** The per-document chain every store call goes through, appends and compactions alike. */
+  private chain: Promise<void> = Promise.resolve()
   /** Updates waiting for the next append, and how many writes asked for it. */
-  let queued: Uint8Array[] = []
-  let queuedWrites = 0
-  let scheduled = false
+  private queued: Uint8Array[] = []
+  private queuedWrites = 0
+  private scheduled = false
+  private readonly off: () => void
+
+  constructor(
+    private readonly store: DocStore,
+    private readonly doc: NoteDoc,
+    opts: PersistOptions,
+  ) {
+    this.compactEvery = opts.compactEvery ?? 500
+    this.maxLogRatio = opts.maxLogRatio ?? 4
+    this.shape = loadedShape.get(doc) ?? { base: 0, logBytes: 0, appends: 0 }
+    this.off = doc.onChange((change) => {
+      // Taken now: the update is computed lazily and must be this change's bytes.
+      if (change.origin !== 'load') this.write(change.update())
+    })
+  }
+
+  get pending(): number {
+    return this.writesPending
+  }
+
+  get failed(): boolean {
+    return this.failure !== null
+  }
+
+  async flushed(): Promise<void> {
+    if (this.failure !== null && !this.stopped && this.writesPending === 0) this.write(null)
+    await this.lastAppend
+    if (this.failure !== null) throw this.failure
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.off()
+  }
 
   /**
    * Queues an update (or, with null, a repair). Updates that arrive while an append is on its
    * way go out together as one merged append: a burst of keystrokes costs one store write.
    */
-  const write = (update: Uint8Array | null): void => {
-    pending++
-    queuedWrites++
-    if (update) queued.push(update)
-    if (scheduled) return
-    scheduled = true
-    lastAppend = chain = chain.then(async () => {
-      scheduled = false
-      const updates = queued
-      const writes = queuedWrites
-      queued = []
-      queuedWrites = 0
-      try {
-        // After a failure, the full state: it holds whatever the failed append carried.
-        const repair = failure !== null && !stopped
-        const bytes = repair
-          ? doc.encodeState()
-          : updates.length > 0
-            ? doc.mergeUpdates(updates)
-            : null
-        if (bytes === null) return
-        lastSeq = await store.append(doc.id, doc.engine, bytes)
-        if (repair) failure = null
-        if (shape.base === 0) shape.base = bytes.length
-        else {
-          shape.logBytes += bytes.length
-          shape.appends++
-        }
-        if (!stopped && !compactionQueued && dueForCompaction()) {
-          compactionQueued = true
-          chain = chain.then(compact)
-        }
-      } catch (err) {
-        failure = err
-      } finally {
-        pending -= writes
+  private write(update: Uint8Array | null): void {
+    this.writesPending++
+    this.queuedWrites++
+    if (update) this.queued.push(update)
+    if (this.scheduled) return
+    this.scheduled = true
+    this.lastAppend = this.chain = this.chain.then(() => this.append())
+  }
+
+  private async append(): Promise<void> {
+    this.scheduled = false
+    const updates = this.queued
+    const writes = this.queuedWrites
+    this.queued = []
+    this.queuedWrites = 0
+    const { doc, shape } = this
+    try {
+      // After a failure, the full state: it holds whatever the failed append carried.
+      const repair = this.failure !== null && !this.stopped
+      const bytes = repair
+        ? doc.encodeState()
+        : updates.length > 0
+          ? doc.mergeUpdates(updates)
+          : null
+      if (bytes === null) return
+      this.lastSeq = await this.store.append(doc.id, doc.engine, bytes)
+      if (repair) this.failure = null
+      if (shape.base === 0) shape.base = bytes.length
+      else {
+        shape.logBytes += bytes.length
+        shape.appends++
       }
-    })
+      if (!this.stopped && !this.compactionQueued && this.dueForCompaction()) {
+        this.compactionQueued = true
+        this.chain = this.chain.then(() => this.compact())
+      }
+    } catch (err) {
+      this.failure = err
+    } finally {
+      this.writesPending -= writes
+    }
   }
 
   // The floor keeps a new note (whose base is its first, tiny update) from compacting every
   // few keystrokes; the log still never outgrows its state by more than this.
-  const dueForCompaction = (): boolean =>
-    shape.appends >= compactEvery ||
-    shape.logBytes > Math.max(maxLogRatio * shape.base, MIN_LOG_BYTES_TO_COMPACT)
+  private dueForCompaction(): boolean {
+    const { shape } = this
+    return (
+      shape.appends >= this.compactEvery ||
+      shape.logBytes > Math.max(this.maxLogRatio * shape.base, MIN_LOG_BYTES_TO_COMPACT)
+    )
+  }
 
-  const compact = async (): Promise<void> => {
-    compactionQueued = false
-    if (stopped || failure !== null) return
+  private async compact(): Promise<void> {
+    this.compactionQueued = false
+    if (this.stopped || this.failure !== null) return
     try {
       // Runs after every append queued so far, so the state holds everything up to lastSeq.
-      const snapshot = doc.encodeState()
-      await store.compact(doc.id, snapshot, lastSeq)
-      shape.base = snapshot.length
-      shape.logBytes = 0
-      shape.appends = 0
+      const snapshot = this.doc.encodeState()
+      await this.store.compact(this.doc.id, snapshot, this.lastSeq)
+      this.shape.base = snapshot.length
+      this.shape.logBytes = 0
+      this.shape.appends = 0
     } catch {
       // Nothing is lost (the log is intact); the next append tries again.
     }
-  }
-
-  const off = doc.onChange((change) => {
-    if (change.origin === 'load') return
-    // Taken now: the update is computed lazily and must be this change's bytes.
-    write(change.update())
-  })
-
-  return {
-    async flushed() {
-      if (failure !== null && !stopped && pending === 0) write(null)
-      await lastAppend
-      if (failure !== null) throw failure
-    },
-    stop() {
-      stopped = true
-      off()
-    },
-    get pending() {
-      return pending
-    },
-    get failed() {
-      return failure !== null
-    },
   }
 }

@@ -145,7 +145,7 @@ export class LevelDocStore implements DocStore {
   async list(onUnreadable?: UnreadableHandler): Promise<DocInfo[]> {
     this.assertOpen()
     const out: DocInfo[] = []
-    for await (const [key, value] of this.db.iterator(META_RANGE)) {
+    for await (const [key, value] of this.db.iterator({ ...META_RANGE, fillCache: false })) {
       const id = key.slice(2)
       let meta: Meta
       try {
@@ -177,7 +177,7 @@ export class LevelDocStore implements DocStore {
       const meta = decodeMeta(metaKey(id), rawMeta)
       const updates: Uint8Array[] = []
       if (meta.snapshotBytes > 0) {
-        const raw = await this.db.get(snapshotKey(id), { snapshot })
+        const raw = await this.db.get(snapshotKey(id), { snapshot, fillCache: false })
         if (raw === undefined) {
           throw new CorruptRecordError(
             snapshotKey(id),
@@ -187,7 +187,12 @@ export class LevelDocStore implements DocStore {
         updates.push(decodeRecord(snapshotKey(id), raw))
       }
       let expected = meta.snapshotSeq + 1
-      const range = { gte: logKey(id, expected), lte: logKey(id, meta.seq), snapshot }
+      const range = {
+        gte: logKey(id, expected),
+        lte: logKey(id, meta.seq),
+        snapshot,
+        fillCache: false,
+      }
       for await (const [key, value] of this.db.iterator(range)) {
         if (key !== logKey(id, expected)) {
           throw new CorruptRecordError(logKey(id, expected), `missing (next present is ${key})`)
@@ -381,7 +386,11 @@ export class LevelDocStore implements DocStore {
     checkCompact(op.id, meta, op.uptoSeq)
     const batch = this.db.batch()
     let removed = 0
-    const range = { gt: logKey(op.id, meta.snapshotSeq), lte: logKey(op.id, op.uptoSeq) }
+    const range = {
+      gt: logKey(op.id, meta.snapshotSeq),
+      lte: logKey(op.id, op.uptoSeq),
+      fillCache: false,
+    }
     for await (const [key, value] of this.db.iterator(range)) {
       batch.del(key)
       removed += value.length
@@ -401,7 +410,7 @@ export class LevelDocStore implements DocStore {
   private async writeDelete(op: DeleteOp): Promise<void> {
     // Needs no meta, so a document with a damaged meta record can still be deleted.
     const batch = this.db.batch()
-    for await (const key of this.db.keys(allLogKeys(op.id))) batch.del(key)
+    for await (const key of this.db.keys({ ...allLogKeys(op.id), fillCache: false })) batch.del(key)
     batch.del(snapshotKey(op.id))
     batch.del(metaKey(op.id))
     await batch.write({ sync: true })
