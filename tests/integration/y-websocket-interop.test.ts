@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -213,6 +214,44 @@ describe('y-websocket endpoint with stock clients', () => {
     )
     lattice.disconnect()
     await until('the Lattice user to leave', () => peersOf(stock).length === 0)
+  })
+
+  it('tells a Lattice client the last stock user left, and sends nothing of its own as the room closes', async () => {
+    const relay = await inProcessRelay()
+    const stock = stockClient(relay.server.url, 'closing-room')
+    stock.provider.awareness.setLocalStateField('user', 'stock')
+    await synced(stock)
+    const lattice = new LatticeClient('window-3')
+    cleanups.push(() => lattice.disconnect())
+    /** The client ids each awareness frame the Lattice client hears is about. */
+    const heard: number[][] = []
+    lattice.replica.events.on((e) => {
+      if (e.type !== 'awareness' || e.doc !== 'closing-room') return
+      const d = decoding.createDecoder(e.payload)
+      const ids: number[] = []
+      for (let n = decoding.readVarUint(d); n > 0; n--) {
+        ids.push(decoding.readVarUint(d))
+        decoding.readVarUint(d) // clock
+        decoding.readVarString(d) // state
+      }
+      heard.push(ids)
+    })
+    lattice.open('closing-room', 'yjs')
+    await lattice.connect(relay.server.url)
+    const stockId = stock.doc.clientID
+    stock.provider.awareness.setLocalStateField('cursor', 1)
+    await until('the Lattice client to hear the stock user', () =>
+      heard.some((ids) => ids.includes(stockId)),
+    )
+    const before = heard.length
+    stock.provider.destroy()
+    await until('the stock user’s removal to reach the Lattice client', () =>
+      heard.slice(before).some((ids) => ids.includes(stockId)),
+    )
+    await new Promise((done) => setTimeout(done, 200))
+    // The room is gone with its last socket; had it reported its own (empty) state on the
+    // way out, a frame about another client would be here.
+    expect(heard.slice(before).flat()).toEqual([stockId])
   })
 
   it('closes a socket that sends a malformed message, with a reason, while the room keeps syncing', async () => {
